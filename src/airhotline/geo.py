@@ -150,7 +150,9 @@ def bearing_rad(
     east_u, north_u, _ = enu_basis(lat1_deg, lon1_deg)
     east = np.einsum("...k,...k->...", d, east_u)
     north = np.einsum("...k,...k->...", d, north_u)
-    result: Array = np.mod(np.arctan2(east, north), 2.0 * np.pi)
+    angle = np.mod(np.arctan2(east, north), 2.0 * np.pi)
+    # np.mod of a tiny negative angle rounds up to exactly 2π: fold it back to 0.
+    result: Array = np.where(angle >= 2.0 * np.pi, 0.0, angle)
     return result
 
 

@@ -74,6 +74,8 @@ def overlapping_pairs(
     if not np.all(cell > 0.0):
         raise ValueError(f"cell sizes must be positive, got {cell}")
 
+    if not (np.all(np.abs(lo / cell) < 2.0**52) and np.all(np.abs(hi / cell) < 2.0**52)):
+        raise ValueError("grid too fine for the extent of the boxes; use larger cells")
     cell_lo = np.floor(lo / cell).astype(np.int64)
     cell_hi = np.floor(hi / cell).astype(np.int64)
     cells_per_axis = cell_hi - cell_lo + 1

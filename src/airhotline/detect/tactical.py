@@ -63,7 +63,9 @@ _STILL_MPS = 1e-6
 #: bounds how far a geodesic strays from its tangent line.
 _MIN_RADIUS_M = geo.WGS84_B**2 / geo.WGS84_A
 #: Coarse-phase inflation of the horizontal minimum: covers the tangent plane's
-#: distortion over a look-ahead (under 200 m at 300 s and airliner speeds).
+#: distortion over a look-ahead (under 200 m at 300 s and airliner speeds). Straight
+#: Earth-centred lines also run ahead of geodesics by about d³/3R² after d metres flown,
+#: which matters for long look-aheads, so the pair's travel adds d³/R² on top.
 _COARSE_MARGIN_FRACTION = 0.02
 _COARSE_MARGIN_M = 300.0
 #: Extra box padding so that the broad phase never drops what the exact phase finds.
@@ -131,8 +133,8 @@ def detect_conflicts(
     ``pairs="cross-party"`` (the default) compares only tracks of different parties;
     ``"all"`` compares every pair of distinct tracks.
     """
-    if not lookahead_s >= 0.0:
-        raise ValueError(f"lookahead_s must be non-negative, got {lookahead_s}")
+    if not 0.0 <= lookahead_s < np.inf:
+        raise ValueError(f"lookahead_s must be finite and non-negative, got {lookahead_s}")
     if pairs not in ("cross-party", "all"):
         raise ValueError(f"pairs must be 'cross-party' or 'all', got {pairs!r}")
     if len(states) < 2:
@@ -245,6 +247,8 @@ def _coarse(
     vel_y = np.einsum("nk,nk->n", closing, north)
     h_sep = np.maximum(states.h_sep_m[i], states.h_sep_m[j])
     v_sep = np.maximum(states.v_sep_m[i], states.v_sep_m[j])
+    travel = (states.gs_mps[i] + states.gs_mps[j]) * lookahead_s
+    curvature_margin = travel * travel * travel / (_MIN_RADIUS_M * _MIN_RADIUS_M)
     window = _conflict_window(
         rel_x,
         rel_y,
@@ -253,7 +257,7 @@ def _coarse(
         h_origin_s=np.zeros_like(rel_x),
         dz_m=states.alt_m[j] - states.alt_m[i],
         dvz_mps=states.vrate_mps[j] - states.vrate_mps[i],
-        h_sep_m=h_sep * (1.0 + _COARSE_MARGIN_FRACTION) + _COARSE_MARGIN_M,
+        h_sep_m=h_sep * (1.0 + _COARSE_MARGIN_FRACTION) + _COARSE_MARGIN_M + curvature_margin,
         v_sep_m=v_sep,
         lookahead_s=lookahead_s,
     )
