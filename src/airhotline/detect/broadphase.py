@@ -6,8 +6,9 @@ the number of box pairs that share a cell — never with N². No N×N array is b
 
 Each overlapping pair shares several cells but is emitted exactly once: only from the
 cell that holds the lower corner of the two boxes' intersection (a point that lies in
-both boxes, so in a cell both cover). That replaces a sort-and-unique over all emitted
-pairs with one comparison per pair.
+both boxes, so in a cell both cover). Each entry carries one bit per axis saying whether
+its cell is its box's first along that axis, so this test is a bitwise OR of two bytes
+per pair, and it replaces a sort-and-unique over all emitted pairs.
 
 Pairs are yielded in chunks so that memory stays bounded however dense the traffic.
 The module is pure NumPy and knows nothing of aircraft: tactical detection builds the
@@ -27,9 +28,10 @@ __all__ = ["DEFAULT_CHUNK_PAIRS", "Boxes", "overlapping_pairs"]
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-#: Upper bound on the pairs examined at once; sized so one chunk's temporaries stay
-#: around a few hundred megabytes.
-DEFAULT_CHUNK_PAIRS = 2_000_000
+#: Upper bound on the pairs examined at once: small enough that one chunk's temporaries
+#: stay in a few tens of megabytes (fresh large allocations cost page faults), large
+#: enough that NumPy's per-call overhead is amortised.
+DEFAULT_CHUNK_PAIRS = 250_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,78 +83,68 @@ def overlapping_pairs(
     cells_per_axis = cell_hi - cell_lo + 1
     cells_per_box = np.prod(cells_per_axis, axis=1)
 
-    # One entry per (box, covered cell), laid out box after box.
-    owner = np.repeat(np.arange(n, dtype=np.int64), cells_per_box)
-    first_entry = np.cumsum(cells_per_box) - cells_per_box
-    local = np.arange(owner.size, dtype=np.int64) - first_entry[owner]
-    entry_cell = np.empty((owner.size, dims), dtype=np.int64)
-    for d in range(dims - 1, -1, -1):
-        count = cells_per_axis[owner, d]
-        entry_cell[:, d] = cell_lo[owner, d] + local % count
-        local //= count
-
-    # Mixed-radix key of the cell, so that sorting groups entries by cell.
+    # Mixed-radix cell key, so that sorting groups entries by cell.
     origin = cell_lo.min(axis=0)
     span = cell_hi.max(axis=0) - origin + 1
     if float(np.prod(span.astype(np.float64))) >= 2.0**62:
         raise ValueError("grid too fine for the extent of the boxes; use larger cells")
-    key = np.zeros(owner.size, dtype=np.int64)
-    for d in range(dims):
-        key = key * span[d] + (entry_cell[:, d] - origin[d])
+    stride = np.ones(dims, dtype=np.int64)
+    for d in range(dims - 2, -1, -1):
+        stride[d] = stride[d + 1] * span[d + 1]
 
-    order = np.argsort(key, kind="stable")
-    key = key[order]
-    owner = owner[order]
-    entry_cell = entry_cell[order]
+    # One entry per (box, covered cell), laid out box after box. ``lowest`` has bit d set
+    # when the entry's cell is its box's first cell along axis d.
+    owner = np.repeat(np.arange(n, dtype=np.int64), cells_per_box)
+    first_entry = np.cumsum(cells_per_box) - cells_per_box
+    local = np.arange(owner.size, dtype=np.int64) - first_entry[owner]
+    key = ((cell_lo - origin) @ stride)[owner]
+    lowest = np.zeros(owner.size, dtype=np.uint8)
+    for d in range(dims - 1, -1, -1):
+        digit = local % cells_per_axis[owner, d]
+        key += digit * stride[d]
+        lowest |= (digit == 0).astype(np.uint8) << np.uint8(d)
+        local //= cells_per_axis[owner, d]
 
-    # Entries that share a cell form a run; every entry pairs with the rest of its run.
-    run_start = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    run_length = np.diff(np.r_[run_start, key.size])
-    position = np.arange(key.size, dtype=np.int64) - np.repeat(run_start, run_length)
-    partners = np.repeat(run_length, run_length) - position - 1
+    # Sort by cell, then by group inside a cell: an entry then pairs only with the entries
+    # of later groups in its cell, and same-group pairs are never even formed.
+    if boxes.group is not None:
+        group = boxes.group - boxes.group.min()
+        sort_key = key * (int(group.max()) + 1) + group[owner]
+    else:
+        sort_key = key
+    order = np.argsort(sort_key)
+    sort_key, key, owner, lowest = sort_key[order], key[order], owner[order], lowest[order]
+
+    new_cell = np.r_[True, key[1:] != key[:-1]]
+    cell_start = np.flatnonzero(new_cell)
+    cell_end = np.r_[cell_start[1:], key.size][np.cumsum(new_cell) - 1]
+    if boxes.group is not None:
+        new_group = np.r_[True, sort_key[1:] != sort_key[:-1]]
+        group_start = np.flatnonzero(new_group)
+        partner_start = np.r_[group_start[1:], key.size][np.cumsum(new_group) - 1]
+    else:
+        partner_start = np.arange(1, key.size + 1, dtype=np.int64)
+    partners = cell_end - partner_start
     partners_before = np.cumsum(partners)
 
+    home_bits = np.uint8((1 << dims) - 1)
     start = 0
     while start < key.size:
         # Take whole entries until the chunk holds about chunk_pairs candidate pairs.
         budget = (partners_before[start - 1] if start else 0) + max(chunk_pairs, 1)
-        stop = int(np.searchsorted(partners_before, budget, side="right"))
-        stop = max(stop, start + 1)
-        yield from _pairs_of_entries(
-            start, stop, partners, owner, entry_cell, lo, hi, cell, boxes.group
-        )
+        stop = max(int(np.searchsorted(partners_before, budget, side="right")), start + 1)
+        count = partners[start:stop]
+        total = int(count.sum())
+        if total:
+            first = np.repeat(np.arange(start, stop, dtype=np.int64), count)
+            offset = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
+            second = np.repeat(partner_start[start:stop], count) + offset
+            # The pair's home is the cell holding the lower corner of the two boxes'
+            # intersection: on every axis, the later of their first cells. This cell is
+            # it exactly when, on every axis, one of the two boxes starts here.
+            home = (lowest[first] | lowest[second]) == home_bits
+            a, b = owner[first[home]], owner[second[home]]
+            overlap = np.all((lo[a] < hi[b]) & (lo[b] < hi[a]), axis=1)
+            a, b = a[overlap], b[overlap]
+            yield np.minimum(a, b), np.maximum(a, b)
         start = stop
-
-
-def _pairs_of_entries(
-    start: int,
-    stop: int,
-    partners: IntArray,
-    owner: IntArray,
-    entry_cell: IntArray,
-    lo: FloatArray,
-    hi: FloatArray,
-    cell: FloatArray,
-    group: IntArray | None,
-) -> Iterator[tuple[IntArray, IntArray]]:
-    count = partners[start:stop]
-    total = int(count.sum())
-    if total == 0:
-        return
-    first = np.repeat(np.arange(start, stop, dtype=np.int64), count)
-    offset = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
-    second = first + 1 + offset
-
-    a = owner[first]
-    b = owner[second]
-    keep = np.ones(total, dtype=bool) if group is None else group[a] != group[b]
-    first, a, b = first[keep], a[keep], b[keep]
-
-    lo_a, lo_b = lo[a], lo[b]
-    hi_a, hi_b = hi[a], hi[b]
-    overlap = np.all((lo_a < hi_b) & (lo_b < hi_a), axis=1)
-    corner_cell = np.floor(np.maximum(lo_a, lo_b) / cell).astype(np.int64)
-    home = np.all(corner_cell == entry_cell[first], axis=1)
-    keep = overlap & home
-    a, b = a[keep], b[keep]
-    yield np.minimum(a, b), np.maximum(a, b)

@@ -139,9 +139,10 @@ def detect_conflicts(
         raise ValueError(f"pairs must be 'cross-party' or 'all', got {pairs!r}")
     if len(states) < 2:
         return Conflicts.empty()
-    boxes, cell_size = swept_boxes(states, lookahead_s, pairs)
+    kinematics = _Kinematics.of(states)
+    boxes, cell_size = _swept_boxes(states, kinematics, lookahead_s, pairs)
     candidates = overlapping_pairs(boxes, cell_size, chunk_pairs=chunk_pairs)
-    return narrow_phase(states, candidates, lookahead_s=lookahead_s)
+    return _narrow(states, kinematics, candidates, lookahead_s)
 
 
 def narrow_phase(
@@ -155,7 +156,15 @@ def narrow_phase(
     Public so that a brute-force check can feed it every pair and compare with the
     broad phase: both then share this code and must agree to the pair.
     """
-    kinematics = _Kinematics.of(states)
+    return _narrow(states, _Kinematics.of(states), candidates, lookahead_s)
+
+
+def _narrow(
+    states: TrackStates,
+    kinematics: _Kinematics,
+    candidates: Iterator[tuple[IntArray, IntArray]],
+    lookahead_s: float,
+) -> Conflicts:
     survivors_i: list[IntArray] = []
     survivors_j: list[IntArray] = []
     survivors_t: list[FloatArray] = []
@@ -184,7 +193,12 @@ def swept_boxes(
     horizontal minimum and by a small margin; the altitude band by half the largest
     vertical minimum.
     """
-    kinematics = _Kinematics.of(states)
+    return _swept_boxes(states, _Kinematics.of(states), lookahead_s, pairs)
+
+
+def _swept_boxes(
+    states: TrackStates, kinematics: _Kinematics, lookahead_s: float, pairs: PairSelection
+) -> tuple[Boxes, FloatArray]:
     travel = states.gs_mps * lookahead_s
     sagitta = travel * travel / (2.0 * _MIN_RADIUS_M)
     half_h = 0.5 * float(states.h_sep_m.max()) + _BOX_MARGIN_M
@@ -203,9 +217,12 @@ def swept_boxes(
     hi[:, 3] = np.maximum(states.alt_m, alt_end) + half_v
 
     # Cells near the typical box size: each box covers a few cells, each cell holds few.
+    # Vertically the mean, not the median: most boxes are level and exactly one vertical
+    # minimum tall, and cells that size would make each straddle two and every climbing
+    # box cover a dozen (measured: 2.3x fewer entries, 2.5x faster at 100 000 tracks).
     extent = hi - lo
     horizontal_cell = max(float(np.median(extent[:, :3].max(axis=1))), 1_000.0)
-    vertical_cell = max(float(np.median(extent[:, 3])), 300.0)
+    vertical_cell = max(float(np.mean(extent[:, 3])), 300.0)
     cell_size = np.array([horizontal_cell] * 3 + [vertical_cell])
     group = states.party if pairs == "cross-party" else None
     return Boxes(lo=lo, hi=hi, group=group), cell_size
