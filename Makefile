@@ -17,7 +17,7 @@ $(READY): pyproject.toml constraints.txt
 	touch $(READY)
 
 run: $(READY)
-	$(VENV)/bin/airhotline detect src/airhotline/data/demo_snapshot.csv
+	$(VENV)/bin/airhotline serve --demo
 
 test: $(READY)
 	$(PY) -m pytest -n 2 -q
@@ -28,7 +28,9 @@ lint: $(READY)
 	$(VENV)/bin/mypy
 
 bench: $(READY)
-	$(PY) benchmarks/detect.py
+	$(PY) -m benchmarks.detect
+	$(PY) -m benchmarks.service
+	$(PY) -m benchmarks.alerts
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

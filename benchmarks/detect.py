@@ -7,9 +7,9 @@ size so far, and the numbers of broad-phase candidate pairs and of conflicts. Th
 exhaustive O(N²) check at small N: its time, the speed-up of the broad phase, and
 whether both find exactly the same pairs — the script exits with status 1 if not.
 
-    .venv/bin/python benchmarks/detect.py            # N = 1 000, 10 000, 100 000
-    .venv/bin/python benchmarks/detect.py --quick    # N = 1 000, 10 000
-    .venv/bin/python benchmarks/detect.py --sizes 2000 20000
+    .venv/bin/python -m benchmarks.detect            # N = 1 000, 10 000, 100 000
+    .venv/bin/python -m benchmarks.detect --quick    # N = 1 000, 10 000
+    .venv/bin/python -m benchmarks.detect --sizes 2000 20000
 """
 
 from __future__ import annotations

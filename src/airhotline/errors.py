@@ -3,8 +3,13 @@
 ::
 
     AirhotlineError
-    └── InputError              bad input from outside; names the field and the reason
-        └── SnapshotError       a snapshot file that cannot be used (CLI: exit code 2)
+    ├── InputError              bad input from outside; names the field and the reason
+    │   └── SnapshotError       a snapshot file that cannot be used (CLI: exit code 2)
+    ├── ConflictError           a write clashes with what is stored (a duplicate name)
+    │   └── IdempotencyConflictError  an idempotency key reused with another request
+    ├── NotFoundError           something asked for or referred to is not stored
+    └── StoreError              storage failed or is unusable (unreachable, commit failed)
+        └── StoreClosedError    a write submitted to a store that is closed or closing
 
 The core raises these; each edge maps them once to its own form — one line and exit
 code 2 on the command line, problem+json over HTTP — keyed by base class. Nothing below
@@ -16,7 +21,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["AirhotlineError", "InputError", "SnapshotError"]
+__all__ = [
+    "AirhotlineError",
+    "ConflictError",
+    "IdempotencyConflictError",
+    "InputError",
+    "NotFoundError",
+    "SnapshotError",
+    "StoreClosedError",
+    "StoreError",
+]
 
 
 class AirhotlineError(Exception):
@@ -58,3 +72,59 @@ class SnapshotError(InputError):
 
     def location(self) -> str:
         return f"column '{self.field}'" if self.field else ""
+
+
+class ConflictError(AirhotlineError):
+    """A write refused because it clashes with stored data (HTTP: 409).
+
+    ``entity`` is what was being written (``"party"``), ``field`` the unique field at fault
+    (``"name"``) and ``value`` the clashing value, when it is safe to repeat (never a
+    secret such as a token hash).
+    """
+
+    def __init__(
+        self, entity: str, field: str, value: object = None, *, message: str | None = None
+    ) -> None:
+        self.entity = entity
+        self.field = field
+        self.value = value
+        shown = f" {value!r}" if value is not None else ""
+        super().__init__(message or f"{entity} with {field}{shown} already exists")
+
+
+class IdempotencyConflictError(ConflictError):
+    """An idempotency key already answered a request with a different body.
+
+    ``value`` is the key; ``field`` names the header that carried it.
+    """
+
+    def __init__(self, key: str) -> None:
+        message = f"idempotency key {key!r} was already used with a different request body"
+        super().__init__("request", "Idempotency-Key", key, message=message)
+
+
+class NotFoundError(AirhotlineError):
+    """A write refers to a stored thing that does not exist (HTTP: 404 or 422).
+
+    ``entity`` names the kind of thing (``"party"``), ``key`` the identifier looked for.
+    """
+
+    def __init__(self, entity: str, key: object) -> None:
+        self.entity = entity
+        self.key = key
+        super().__init__(f"{entity} {key!r} does not exist")
+
+
+class StoreError(AirhotlineError):
+    """The storage failed or cannot be used: unreachable, a commit failed, a bad URL.
+
+    Not the caller's fault (HTTP: 503). The underlying driver error, when there is one,
+    is the ``__cause__``; the message never contains a password.
+    """
+
+
+class StoreClosedError(StoreError):
+    """A write was submitted to a store that is closed or closing."""
+
+    def __init__(self) -> None:
+        super().__init__("the store is closed")

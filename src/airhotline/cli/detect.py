@@ -1,12 +1,7 @@
-"""The ``airhotline`` command line.
-
-Errors the user can fix are one line on standard error and exit code 2, never a
-traceback.
-"""
+"""``airhotline detect``: conflicts in a snapshot file."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -14,41 +9,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from airhotline import __version__, units
+from airhotline import units
+from airhotline.cli.common import fail as _fail
 from airhotline.conflict_table import OUTPUT_SUFFIXES, ConflictRow, conflict_rows, write_conflicts
 from airhotline.detect import detect_conflicts
 from airhotline.errors import AirhotlineError
 
-__all__ = ["app", "main"]
-
-USAGE_ERROR = 2
-
-app = typer.Typer(
-    name="airhotline",
-    help="A deconfliction hotline for shared airspace.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+__all__ = ["detect"]
 
 
-def _fail(message: str) -> typer.Exit:
-    Console(stderr=True, highlight=False, soft_wrap=True).print(
-        f"airhotline: error: {message}", markup=False
-    )
-    return typer.Exit(USAGE_ERROR)
-
-
-@app.callback()
-def _root(
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
-) -> None:
-    if version:
-        typer.echo(__version__)
-        raise typer.Exit()
-
-
-@app.command()
 def detect(
     snapshot: Annotated[
         Path, typer.Argument(help="CSV or Parquet: party, track_id, lat, lon, alt_ft, ...")
@@ -114,10 +83,3 @@ def _print_table(rows: list[ConflictRow], tracks: int, lookahead_s: float) -> No
             style=style,
         )
     console.print(table)
-
-
-def main() -> None:
-    try:
-        app()
-    except KeyboardInterrupt:
-        sys.exit(130)

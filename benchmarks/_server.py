@@ -1,0 +1,69 @@
+"""A real `airhotline serve` subprocess and its credentials, for the benchmarks."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from airhotline.access import Role
+from airhotline.clock import SystemClock
+from airhotline.events import LocalEventBus
+from airhotline.node import HotlineNode
+from airhotline.store import Store
+
+PARTIES = 4
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def provision(db: str) -> tuple[list[str], list[str], str]:
+    node = HotlineNode(Store.open(db), clock=SystemClock(), bus=LocalEventBus())
+    try:
+        feeds, operators = [], []
+        for k in range(PARTIES):
+            created = node.add_party(f"P{k}", "en")
+            feeds.append(created.tokens[Role.FEED][1])
+            operators.append(created.tokens[Role.OPERATOR][1])
+        _, admin = node.issue_token(None, Role.ADMIN)
+        return feeds, operators, admin
+    finally:
+        node.close()
+
+
+def start_server(db: str, workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with (workdir / "server.log").open("ab") as log:
+        process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "airhotline", "serve"),
+                *("--db", db, "--port", str(port), "--log-level", "warning"),
+            ],
+            cwd=workdir,
+            stdout=log,
+            stderr=log,
+        )
+    for _ in range(300):
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return process, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit("server did not start: see " + str(workdir / "server.log"))
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=30)

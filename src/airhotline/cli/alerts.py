@@ -1,0 +1,95 @@
+"""``airhotline alerts``: the alerts of a node, read from its journal."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from airhotline.alerts import ALERT_KINDS
+from airhotline.cli.common import DbOption, database_url, fail
+from airhotline.clock import iso_from_us
+from airhotline.errors import AirhotlineError
+from airhotline.store import Store
+
+__all__ = ["alerts"]
+
+_TIER_STYLE = {"warning": "bold red", "caution": "yellow", "advisory": "cyan"}
+
+
+def _since_us(text: str) -> int:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise fail(f"--since: not an ISO 8601 time: {text!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return round(moment.timestamp() * 1_000_000)
+
+
+def latest_states(store: Store) -> dict[str, dict[str, Any]]:
+    """Each alert's last journaled state (every alert record carries the whole state)."""
+    latest: dict[str, dict[str, Any]] = {}
+    after = 0
+    while page := store.records_after(after, kinds=ALERT_KINDS, limit=2000):
+        for record in page:
+            latest[str(record.payload["alert_id"])] = dict(record.payload)
+        after = page[-1].seq
+    return latest
+
+
+def alerts(
+    db: DbOption = None,
+    active: Annotated[bool, typer.Option("--active", help="Only alerts not yet resolved.")] = False,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Raised at or after (ISO 8601, UTC).")
+    ] = None,
+    output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """List alerts: tier, tracks, acknowledgements, the separation actually reached."""
+    if output not in ("table", "json"):
+        raise fail("--format: must be table or json")
+    since_us = _since_us(since) if since else None
+    try:
+        store = Store.open(database_url(db))
+    except AirhotlineError as error:
+        raise fail(f"--db: {error}") from None
+    try:
+        states = list(latest_states(store).values())
+    finally:
+        store.close()
+    chosen = [
+        s
+        for s in sorted(states, key=lambda s: (s["raised_us"], s["alert_id"]))
+        if (not active or s["state"] == "active")
+        and (since_us is None or s["raised_us"] >= since_us)
+    ]
+    if output == "json":
+        typer.echo(json.dumps(chosen, indent=1, ensure_ascii=False))
+        return
+    table = Table(title=f"{len(chosen)} alerts", title_justify="left")
+    for header in ("id", "raised", "tier", "state", "track A", "track B"):
+        table.add_column(header, no_wrap=True)
+    for header in ("min NM", "min ft", "acks", "esc"):
+        table.add_column(header, justify="right", no_wrap=True)
+    for s in chosen:
+        a, b = s["tracks"]
+        min_h, min_v = s["min_h_sep_nm"], s["min_v_sep_ft"]
+        table.add_row(
+            s["alert_id"][:8],
+            iso_from_us(s["raised_us"])[:19].replace("T", " "),
+            s["tier"],
+            s["state"] if s["state"] == "active" else f"resolved ({s['resolution']})",
+            f"{a['party']}/{a['track_id']}",
+            f"{b['party']}/{b['track_id']}",
+            "-" if min_h is None else f"{min_h:.2f}",
+            "-" if min_v is None else f"{min_v:.0f}",
+            ",".join(x["party"] for x in s["acknowledgements"]) or "-",
+            str(s["escalation"]),
+            style=_TIER_STYLE.get(s["tier"]) if s["state"] == "active" else "dim",
+        )
+    Console().print(table)

@@ -1,0 +1,60 @@
+"""Clocks, injected everywhere time matters: real for operations, simulated for drills.
+
+Time is an integer count of UTC microseconds since the Unix epoch: exact, sortable, and the
+same in every database.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+from typing import Protocol
+
+__all__ = ["Clock", "SimulatedClock", "SystemClock", "iso_from_us", "us_from_s"]
+
+US_PER_S = 1_000_000
+
+
+class Clock(Protocol):
+    def now_us(self) -> int:
+        """Current UTC time in microseconds since the epoch."""
+        ...
+
+
+class SystemClock:
+    """The wall clock."""
+
+    def now_us(self) -> int:
+        return time.time_ns() // 1_000
+
+
+class SimulatedClock:
+    """A clock that moves only when told to; thread-safe."""
+
+    def __init__(self, start_us: int) -> None:
+        self._now_us = start_us
+        self._lock = threading.Lock()
+
+    def now_us(self) -> int:
+        with self._lock:
+            return self._now_us
+
+    def advance(self, seconds: float) -> int:
+        with self._lock:
+            self._now_us += round(seconds * US_PER_S)
+            return self._now_us
+
+    def set(self, now_us: int) -> None:
+        with self._lock:
+            self._now_us = now_us
+
+
+def us_from_s(seconds: float) -> int:
+    return round(seconds * US_PER_S)
+
+
+def iso_from_us(time_us: int) -> str:
+    """ISO 8601 in UTC with a trailing Z, to the millisecond."""
+    moment = datetime.fromtimestamp(time_us / US_PER_S, tz=UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -1,0 +1,218 @@
+"""The picture: the latest state of every live track, as NumPy columns.
+
+A report moves its track forward only if it is newer than what the picture holds:
+out-of-order reports are journaled but never move the picture backwards. A track that has
+not reported for ``coast_after_s`` is *coasting* (flown on from its last state, flagged);
+after ``lost_after_s`` it is *lost* and leaves the picture.
+
+Thread-safety: every public method takes the picture's lock, so reports applied from the
+journal writer's thread and views taken by the cycle never see a half-applied batch.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from airhotline import geo, units
+from airhotline.clock import US_PER_S
+from airhotline.detect import TrackStates
+from airhotline.reports import ReportBatch
+
+__all__ = ["LostTrack", "Picture", "PictureView", "TrackKey"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+TrackKey = tuple[int, str]  # (party id, track id)
+
+_FLOAT_COLUMNS = ("lat", "lon", "alt_ft", "gs_kt", "track_deg", "vrate_fpm")
+
+
+@dataclass(frozen=True, slots=True)
+class LostTrack:
+    party_id: int
+    track_id: str
+    last_time_us: int
+
+
+@dataclass(frozen=True, slots=True)
+class PictureView:
+    """The picture at one instant: every live track flown on to ``time_us``.
+
+    ``states`` (SI, flown on to ``time_us``, for detection) and ``reported`` (SI, each as
+    last reported at ``report_time_us``, for measuring what really happened) share one row
+    order; ``coasting`` flags tracks whose last report is older than the coast limit.
+    """
+
+    time_us: int
+    party_id: IntArray
+    track_id: tuple[str, ...]
+    report_time_us: IntArray
+    coasting: BoolArray
+    states: TrackStates
+    reported: TrackStates
+    callsign: tuple[str | None, ...]
+    icao24: tuple[str | None, ...]
+    aircraft_type: tuple[str | None, ...]
+
+    def __len__(self) -> int:
+        return len(self.track_id)
+
+    def key(self, row: int) -> TrackKey:
+        return (int(self.party_id[row]), self.track_id[row])
+
+    def take(self, rows: npt.ArrayLike) -> PictureView:
+        index = np.asarray(rows, dtype=np.int64)
+        return PictureView(
+            time_us=self.time_us,
+            party_id=self.party_id[index],
+            track_id=tuple(self.track_id[i] for i in index),
+            report_time_us=self.report_time_us[index],
+            coasting=self.coasting[index],
+            states=self.states.take(index),
+            reported=self.reported.take(index),
+            callsign=tuple(self.callsign[i] for i in index),
+            icao24=tuple(self.icao24[i] for i in index),
+            aircraft_type=tuple(self.aircraft_type[i] for i in index),
+        )
+
+
+class Picture:
+    """Latest state per track; rows are reused when tracks are lost."""
+
+    def __init__(self, *, coast_after_s: float = 10.0, lost_after_s: float = 60.0) -> None:
+        if not 0.0 < coast_after_s <= lost_after_s:
+            raise ValueError("need 0 < coast_after_s <= lost_after_s")
+        self.coast_after_us = round(coast_after_s * US_PER_S)
+        self.lost_after_us = round(lost_after_s * US_PER_S)
+        self._lock = threading.Lock()
+        self._rows: dict[TrackKey, int] = {}
+        self._free: list[int] = []
+        self._keys: list[TrackKey | None] = []
+        self._time_us = np.zeros(0, dtype=np.int64)
+        self._columns = {name: np.zeros(0, dtype=np.float64) for name in _FLOAT_COLUMNS}
+        self._meta: list[tuple[str | None, str | None, str | None]] = []
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._rows)
+
+    def apply(self, party_id: int, batch: ReportBatch) -> int:
+        """Take a batch's reports that are newer than the picture; return how many moved."""
+        if len(batch) == 0:
+            return 0
+        with self._lock:
+            rows = np.fromiter(
+                (self._row_for((party_id, t)) for t in batch.track_id),
+                dtype=np.int64,
+                count=len(batch),
+            )
+            # Within a batch the same track may appear twice: only its newest report counts.
+            order = np.lexsort((batch.time_us, rows))
+            last_of_row = np.r_[rows[order][1:] != rows[order][:-1], True]
+            pick = order[last_of_row]
+            target = rows[pick]
+            newer = batch.time_us[pick] > self._time_us[target]
+            pick, target = pick[newer], target[newer]
+            self._time_us[target] = batch.time_us[pick]
+            for name, column in self._columns.items():
+                column[target] = getattr(batch, name)[pick]
+            for source, row in zip(pick.tolist(), target.tolist(), strict=True):
+                self._meta[row] = (
+                    batch.callsign[source],
+                    batch.icao24[source],
+                    batch.aircraft_type[source],
+                )
+            return int(pick.size)
+
+    def expire(self, now_us: int) -> list[LostTrack]:
+        """Remove and return the tracks silent for longer than the lost limit."""
+        with self._lock:
+            live = np.fromiter(self._rows.values(), dtype=np.int64, count=len(self._rows))
+            stale = live[now_us - self._time_us[live] > self.lost_after_us]
+            lost = []
+            for row in stale.tolist():
+                key = self._keys[row]
+                assert key is not None
+                lost.append(LostTrack(key[0], key[1], int(self._time_us[row])))
+                del self._rows[key]
+                self._keys[row] = None
+                self._time_us[row] = 0
+                self._free.append(row)
+            return lost
+
+    def view(self, now_us: int) -> PictureView:
+        """Every track flown on along its geodesic from its last report to ``now_us``."""
+        with self._lock:
+            rows = np.fromiter(self._rows.values(), dtype=np.int64, count=len(self._rows))
+            keys = [self._keys[r] for r in rows.tolist()]
+            report_time = self._time_us[rows].copy()
+            columns = {name: column[rows].copy() for name, column in self._columns.items()}
+            meta = [self._meta[r] for r in rows.tolist()]
+        elapsed_s = (now_us - report_time) / US_PER_S
+        gs_mps = units.mps_from_kt(columns["gs_kt"])
+        track_rad = units.rad_from_deg(columns["track_deg"])
+        lat, lon, track_now = geo.geodesic_forward(
+            columns["lat"], columns["lon"], track_rad, gs_mps * elapsed_s
+        )
+        vrate_mps = units.mps_from_fpm(columns["vrate_fpm"])
+        alt_m = units.m_from_ft(columns["alt_ft"])
+        party = np.array([k[0] for k in keys if k is not None], dtype=np.int64)
+        reported = TrackStates.build(
+            lat_deg=columns["lat"],
+            lon_deg=columns["lon"],
+            alt_m=alt_m,
+            gs_mps=gs_mps,
+            track_rad=track_rad,
+            vrate_mps=vrate_mps,
+            party=party,
+        )
+        states = TrackStates.build(
+            lat_deg=lat,
+            lon_deg=lon,
+            alt_m=alt_m + vrate_mps * elapsed_s,
+            gs_mps=gs_mps,
+            track_rad=track_now,
+            vrate_mps=vrate_mps,
+            party=party,
+        )
+        return PictureView(
+            time_us=now_us,
+            party_id=states.party,
+            track_id=tuple(k[1] for k in keys if k is not None),
+            report_time_us=report_time,
+            coasting=(now_us - report_time) > self.coast_after_us,
+            states=states,
+            reported=reported,
+            callsign=tuple(m[0] for m in meta),
+            icao24=tuple(m[1] for m in meta),
+            aircraft_type=tuple(m[2] for m in meta),
+        )
+
+    def _row_for(self, key: TrackKey) -> int:
+        row = self._rows.get(key)
+        if row is not None:
+            return row
+        if not self._free:
+            self._grow()
+        row = self._free.pop()
+        self._rows[key] = row
+        self._keys[row] = key
+        self._time_us[row] = np.iinfo(np.int64).min
+        self._meta[row] = (None, None, None)
+        return row
+
+    def _grow(self) -> None:
+        old = self._time_us.shape[0]
+        new = max(64, old * 2)
+        self._time_us = np.resize(self._time_us, new)
+        for name, column in self._columns.items():
+            self._columns[name] = np.resize(column, new)
+        self._keys.extend([None] * (new - old))
+        self._meta.extend([(None, None, None)] * (new - old))
+        self._free.extend(range(new - 1, old - 1, -1))

@@ -1,0 +1,79 @@
+"""Parties, tokens and agreements: the admin's resources (operators read their own)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path
+from fastapi.responses import Response
+
+from airhotline.access import AgreementMode, AgreementStatus, Principal, Role
+from airhotline.service.schemas import (
+    AgreementIn,
+    AgreementOut,
+    MeOut,
+    NewPartyOut,
+    PartyIn,
+    PartyOut,
+    TokenIn,
+    TokenOut,
+)
+from airhotline.service.security import Node, allow
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1", tags=["admin"])
+Admin = Annotated[Principal, Depends(allow(Role.ADMIN))]
+Reader = Annotated[Principal, Depends(allow(Role.OPERATOR, Role.ADMIN))]
+Anyone = Annotated[Principal, Depends(allow(Role.FEED, Role.OPERATOR, Role.ADMIN))]
+
+
+@router.get("/me", operation_id="who_am_i", response_model=MeOut, tags=["access"])
+def who_am_i(caller: Anyone) -> MeOut:
+    return MeOut(role=caller.role.value, party=caller.party_name, token_id=caller.token_id)
+
+
+@router.get("/parties", operation_id="list_parties", response_model=list[PartyOut])
+def list_parties(node: Node, _: Admin) -> list[PartyOut]:
+    return [PartyOut(name=p.name, lang=p.lang) for p in node.parties()]
+
+
+@router.post("/parties", operation_id="add_party", response_model=NewPartyOut, status_code=201)
+def add_party(node: Node, _: Admin, body: PartyIn) -> NewPartyOut:
+    created = node.add_party(body.name, body.lang)
+    return NewPartyOut(
+        party=PartyOut(name=created.party.name, lang=created.party.lang),
+        tokens=[
+            TokenOut(id=token_id, role=role.value, token=token)
+            for role, (token_id, token) in created.tokens.items()
+        ],
+    )
+
+
+@router.post("/tokens", operation_id="issue_token", response_model=TokenOut, status_code=201)
+def issue_token(node: Node, _: Admin, body: TokenIn) -> TokenOut:
+    token_id, token = node.issue_token(body.party, Role(body.role))
+    return TokenOut(id=token_id, role=body.role, token=token)
+
+
+@router.delete(
+    "/tokens/{token_id}", operation_id="revoke_token", status_code=204, response_class=Response
+)
+def revoke_token(node: Node, _: Admin, token_id: Annotated[int, Path(ge=1, le=2**62)]) -> Response:
+    node.revoke_token(token_id)
+    return Response(status_code=204)
+
+
+@router.get("/agreements", operation_id="list_agreements", response_model=list[AgreementOut])
+def list_agreements(node: Node, caller: Reader) -> list[AgreementOut]:
+    return [
+        AgreementOut(parties=[a.name, b.name], mode=sh.mode.value, status=sh.status.value)
+        for a, b, sh in node.agreements_of(caller.party_id)
+    ]
+
+
+@router.put("/agreements", operation_id="set_agreement", response_model=AgreementOut)
+def set_agreement(node: Node, _: Admin, body: AgreementIn) -> AgreementOut:
+    first, second = body.parties
+    node.set_agreement(first, second, AgreementMode(body.mode), AgreementStatus(body.status))
+    return AgreementOut(parties=sorted([first, second]), mode=body.mode, status=body.status)

@@ -1,0 +1,73 @@
+"""Alerts: list, one with its history, and acknowledgement by an involved party."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from airhotline.access import Principal, Role
+from airhotline.alerts import Alert
+from airhotline.clock import iso_from_us
+from airhotline.service.schemas import AlertEventOut, AlertOut, time_us_of
+from airhotline.service.security import Node, allow
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1", tags=["alerts"])
+Reader = Annotated[Principal, Depends(allow(Role.OPERATOR, Role.ADMIN))]
+Operator = Annotated[Principal, Depends(allow(Role.OPERATOR))]
+AlertId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-zA-Z_-]+$")]
+
+
+def alert_out(node: Node, alert: Alert) -> AlertOut:
+    payload: dict[str, Any] = alert.to_payload(node)
+    return AlertOut.model_validate(
+        {
+            **payload,
+            "raised": iso_from_us(alert.raised_us),
+            "updated": iso_from_us(alert.updated_us),
+            "resolved": iso_from_us(alert.resolved_us) if alert.resolved_us else None,
+        }
+    )
+
+
+@router.get("/alerts", operation_id="list_alerts", response_model=list[AlertOut])
+def list_alerts(
+    node: Node,
+    caller: Reader,
+    active: Annotated[bool | None, Query(description="Only active (true) or past (false)")] = None,
+    since: Annotated[datetime | None, Query(description="Raised at or after (ISO 8601)")] = None,
+) -> list[AlertOut]:
+    """The caller's alerts (the admin's: all), oldest first."""
+    alerts = node.alerts.alerts(party_id=caller.party_id, active=active)
+    if since is not None:
+        since_us = time_us_of(since) or 0
+        alerts = [a for a in alerts if a.raised_us >= since_us]
+    return [alert_out(node, a) for a in alerts]
+
+
+@router.get("/alerts/{alert_id}", operation_id="get_alert", response_model=AlertOut)
+def get_alert(node: Node, caller: Reader, alert_id: AlertId) -> AlertOut:
+    """One alert with its journaled history (404 for an alert of other parties)."""
+    alert = node.alerts.get(alert_id, party_id=caller.party_id)
+    out = alert_out(node, alert)
+    out.history = [
+        AlertEventOut(seq=r.seq, time=iso_from_us(r.time_us), kind=r.kind, tier=r.payload["tier"])
+        for r in node.alerts.history(alert_id)
+    ]
+    return out
+
+
+@router.post(
+    "/alerts/{alert_id}/ack",
+    operation_id="acknowledge_alert",
+    response_model=AlertOut,
+    responses={404: {"description": "No such alert of yours"}, 409: {"description": "Resolved"}},
+)
+def acknowledge_alert(node: Node, caller: Operator, alert_id: AlertId) -> AlertOut:
+    """Acknowledge for the caller's party; repeating it is harmless."""
+    assert caller.party_id is not None
+    alert = node.alerts.acknowledge(alert_id, party_id=caller.party_id, token_id=caller.token_id)
+    return alert_out(node, alert)

@@ -1,0 +1,121 @@
+"""``GET /v1/events``: a party's Server-Sent Events stream, resumable with Last-Event-ID.
+
+Each event's id is its journal sequence number. A reconnecting client sends the last id
+it saw and first receives, from the journal, everything after it that it may see — also
+after a server restart — then the live events; duplicates between the two are dropped by
+sequence number. A client that falls too far behind gets a ``stream.overflow`` event and
+the stream ends: it reconnects with its Last-Event-ID and catches up from the journal, so
+that one slow reader never holds memory or delays anyone else.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import anyio.to_thread
+from fastapi import APIRouter, Depends, Header, Query, Request
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from airhotline.access import Principal, Role
+from airhotline.clock import iso_from_us
+from airhotline.node import HotlineNode
+from airhotline.service.problems import ProblemError
+from airhotline.service.security import Node, allow
+from airhotline.store import Record
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1", tags=["events"])
+Reader = Annotated[Principal, Depends(allow(Role.OPERATOR, Role.ADMIN))]
+HEARTBEAT_S = 15.0
+_BACKLOG_PAGE = 500
+#: Sequence numbers are 64-bit signed integers in every database.
+MAX_SEQ = 2**63 - 1
+
+
+def event_of(record: Record) -> ServerSentEvent:
+    data = {
+        "seq": record.seq,
+        "time": iso_from_us(record.time_us),
+        "kind": record.kind,
+        "payload": record.payload,
+    }
+    return ServerSentEvent(
+        data=json.dumps(data, separators=(",", ":"), ensure_ascii=False),
+        event=record.kind,
+        id=str(record.seq),
+    )
+
+
+@router.get(
+    "/events",
+    operation_id="stream_events",
+    response_class=EventSourceResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "SSE stream"}},
+)
+async def stream_events(
+    request: Request,
+    node: Node,
+    caller: Reader,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
+    after: Annotated[
+        int | None,
+        Query(ge=0, le=MAX_SEQ, description="Resume after this seq (when no Last-Event-ID)"),
+    ] = None,
+) -> EventSourceResponse:
+    """Events this caller may see, from the given sequence number on, then live."""
+    start = after or 0
+    if last_event_id is not None and last_event_id.strip():
+        text = last_event_id.strip()
+        # ASCII digits only: "²" is a digit to str.isdigit() but not to int().
+        if not (text.isascii() and text.isdigit()) or int(text) > MAX_SEQ:
+            raise ProblemError(
+                422, "Last-Event-ID must be a sequence number", field="Last-Event-ID"
+            )
+        start = int(text)
+    return EventSourceResponse(
+        _events(request, node, caller, start), ping=HEARTBEAT_S, send_timeout=30.0
+    )
+
+
+async def _events(
+    request: Request, node: HotlineNode, caller: Principal, last: int
+) -> AsyncIterator[ServerSentEvent]:
+    # Subscribe before reading the journal: anything committed from now on is queued,
+    # anything committed before is in the journal; overlap is dropped by seq.
+    subscription = node.bus.subscribe(caller.party_id, max_pending=node.config.stream_max_pending)
+    try:
+        while True:
+            # Not abandoned on cancel: a client hanging up waits for the read to finish, so
+            # that a shutdown never closes the store under a query still running.
+            page = await anyio.to_thread.run_sync(
+                functools.partial(node.events_after, caller, last, limit=_BACKLOG_PAGE)
+            )
+            for record in page:
+                yield event_of(record)
+                last = record.seq
+            if len(page) < _BACKLOG_PAGE:
+                break
+        while not await request.is_disconnected():
+            live = await subscription.next()
+            if live is None:
+                yield ServerSentEvent(
+                    data=json.dumps({"resume_after": last}),
+                    event="stream.overflow",
+                )
+                return
+            if live.seq <= last or not _visible(live, caller):
+                continue
+            yield event_of(live)
+            last = live.seq
+    finally:
+        subscription.close()
+
+
+def _visible(record: Record, caller: Principal) -> bool:
+    if caller.party_id is None:
+        return True
+    return caller.party_id in record.audience

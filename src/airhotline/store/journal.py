@@ -1,0 +1,312 @@
+"""The journal as stored: records, the head, reading and verifying the hash chain.
+
+Functions here run on a connection the `Store` opens; they only read. Records are
+written by `airhotline.store.transaction.Transaction.append`, in the writer thread.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Row, Select, select, text
+
+from airhotline.store.canonical import GENESIS_HASH, content, link
+from airhotline.store.schema import journal, journal_audience
+
+__all__ = [
+    "EMPTY_HEAD",
+    "Audience",
+    "JournalHead",
+    "Record",
+    "VerifyResult",
+    "claim_head",
+    "read_head",
+    "records_after",
+    "records_in_time",
+    "verify",
+]
+
+#: A result row of any shape.
+AnyRow = Row[*tuple[Any, ...]]
+
+#: Party ids that may see a record; the admin role sees every record.
+Audience = frozenset[int]
+
+#: Records whose audiences are fetched with one ``IN`` list (kept under SQLite's limit).
+_AUDIENCE_CHUNK = 500
+#: Rows fetched at a time while verifying.
+_VERIFY_BATCH = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One journal row as stored.
+
+    ``payload_json`` is the canonical JSON text exactly as stored and hashed; ``payload``
+    is that text parsed. ``time_us`` is UTC microseconds since the epoch.
+    """
+
+    seq: int
+    time_us: int
+    kind: str
+    party_id: int | None
+    audience: Audience
+    payload: Mapping[str, Any]
+    payload_json: str
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class JournalHead:
+    """The last record's ``seq`` and ``hash``: ``0`` and 64 zeros for an empty journal."""
+
+    seq: int
+    hash: str
+
+
+EMPTY_HEAD = JournalHead(0, GENESIS_HASH)
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyResult:
+    """Outcome of `verify`: ``first_bad_seq`` and ``reason`` are set when not ``ok``.
+
+    ``rows_checked`` counts the rows found intact before the first broken one.
+    """
+
+    ok: bool
+    rows_checked: int
+    first_bad_seq: int | None = None
+    reason: str | None = None
+
+
+_COLUMNS = (
+    journal.c.seq,
+    journal.c.time_us,
+    journal.c.kind,
+    journal.c.party_id,
+    journal.c.payload,
+    journal.c.prev_hash,
+    journal.c.hash,
+)
+
+
+def parse_payload(payload_json: str) -> Mapping[str, Any]:
+    """The payload of a stored record (an object, as `Transaction.append` stores it)."""
+    payload = json.loads(payload_json)
+    if not isinstance(payload, dict):
+        raise ValueError("a journal payload is a JSON object")
+    return payload
+
+
+def read_head(connection: Connection) -> JournalHead:
+    """The last stored record's seq and hash."""
+    row = connection.execute(
+        select(journal.c.seq, journal.c.hash).order_by(journal.c.seq.desc()).limit(1)
+    ).first()
+    return EMPTY_HEAD if row is None else JournalHead(row.seq, row.hash)
+
+
+def claim_head(connection: Connection) -> JournalHead:
+    """Hold the journal's write lock until the transaction ends; return its head.
+
+    Several stores, in several processes, may write to one database (a command-line
+    ``party add`` beside a running node): whoever holds this lock appends next, after the
+    head it returns. SQLite's writer connection holds the lock already (``BEGIN
+    IMMEDIATE``); PostgreSQL takes an EXCLUSIVE lock on the journal, which lets readers be.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("LOCK TABLE journal IN EXCLUSIVE MODE"))
+    return read_head(connection)
+
+
+def records_after(
+    connection: Connection,
+    seq: int,
+    *,
+    audience: int | None,
+    kinds: Collection[str] | None,
+    limit: int,
+) -> list[Record]:
+    """Records with a seq above ``seq``, in seq order, at most ``limit`` of them.
+
+    ``audience=None`` reads every record; a party id reads only the records whose
+    audience holds it, through the ``(party_id, seq)`` index.
+    """
+    if limit <= 0 or (kinds is not None and not kinds):
+        return []
+    if audience is None:
+        query = select(*_COLUMNS).where(journal.c.seq > seq).order_by(journal.c.seq)
+    else:
+        query = (
+            select(*_COLUMNS)
+            .join(journal_audience, journal_audience.c.seq == journal.c.seq)
+            .where(journal_audience.c.party_id == audience, journal_audience.c.seq > seq)
+            .order_by(journal_audience.c.seq)
+        )
+    if kinds is not None:
+        query = query.where(journal.c.kind.in_(sorted(kinds)))
+    return _with_audiences(connection, connection.execute(query.limit(limit)).all())
+
+
+def records_in_time(
+    connection: Connection,
+    start_us: int,
+    end_us: int,
+    *,
+    kinds: Collection[str] | None,
+) -> list[Record]:
+    """Records with ``start_us <= time_us < end_us``, in seq order."""
+    if kinds is not None and not kinds:
+        return []
+    query: Select[Any] = (
+        select(*_COLUMNS)
+        .where(journal.c.time_us >= start_us, journal.c.time_us < end_us)
+        .order_by(journal.c.seq)
+    )
+    if kinds is not None:
+        query = query.where(journal.c.kind.in_(sorted(kinds)))
+    return _with_audiences(connection, connection.execute(query).all())
+
+
+def _with_audiences(connection: Connection, rows: Sequence[AnyRow]) -> list[Record]:
+    members: dict[int, set[int]] = {row.seq: set() for row in rows}
+    seqs = list(members)
+    for start in range(0, len(seqs), _AUDIENCE_CHUNK):
+        chunk = seqs[start : start + _AUDIENCE_CHUNK]
+        found = connection.execute(
+            select(journal_audience.c.seq, journal_audience.c.party_id).where(
+                journal_audience.c.seq.in_(chunk)
+            )
+        )
+        for seq, party_id in found:
+            members[seq].add(party_id)
+    return [_record(row, members[row.seq]) for row in rows]
+
+
+def _record(row: AnyRow, audience: Iterable[int]) -> Record:
+    return Record(
+        seq=row.seq,
+        time_us=row.time_us,
+        kind=row.kind,
+        party_id=row.party_id,
+        audience=frozenset(audience),
+        payload=parse_payload(row.payload),
+        payload_json=row.payload,
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )
+
+
+def verify(
+    connection: Connection,
+    *,
+    committed: JournalHead = EMPTY_HEAD,
+    progress: Callable[[int, int], None] | None = None,
+) -> VerifyResult:
+    """Recompute the whole chain, streaming it in seq order; stop at the first break.
+
+    Checks, row by row: seq follows on from the previous one (a deleted row); prev_hash
+    is the previous row's hash (rows reordered or removed); the hash is that of the
+    row's content with its audience (an edited row). ``committed`` is the head the
+    calling store itself committed: a journal that ends before it, or holds another
+    hash there, lost or rewrote its last rows, which the chain alone cannot tell.
+    Rows appended while verifying are not checked. ``progress(done, total)`` is called
+    every thousand rows and at the end.
+    """
+    total = read_head(connection).seq
+    rows = connection.execution_options(yield_per=_VERIFY_BATCH).execute(
+        select(*_COLUMNS).where(journal.c.seq <= total).order_by(journal.c.seq)
+    )
+    members = connection.execution_options(yield_per=_VERIFY_BATCH * 4).execute(
+        select(journal_audience.c.seq, journal_audience.c.party_id)
+        .where(journal_audience.c.seq <= total)
+        .order_by(journal_audience.c.seq, journal_audience.c.party_id)
+    )
+    try:
+        result = _verify_rows(iter(rows), iter(members), committed, total, progress)
+    finally:
+        rows.close()
+        members.close()
+    if progress is not None:
+        progress(result.rows_checked, total)
+    return result
+
+
+def _verify_rows(
+    rows: Iterator[AnyRow],
+    members: Iterator[AnyRow],
+    committed: JournalHead,
+    total: int,
+    progress: Callable[[int, int], None] | None,
+) -> VerifyResult:
+    checked = 0
+    prev_hash = GENESIS_HASH
+    hash_at_committed = GENESIS_HASH
+    member = next(members, None)
+    for row in rows:
+        expected = checked + 1
+        if row.seq != expected:
+            return _broken(
+                checked, expected, f"seq {expected} is missing: the next row is seq {row.seq}"
+            )
+        audience: list[int] = []
+        while member is not None and member.seq <= row.seq:
+            if member.seq < row.seq:
+                return _broken(checked, member.seq, "audience rows without a journal row")
+            audience.append(member.party_id)
+            member = next(members, None)
+        if row.prev_hash != prev_hash:
+            return _broken(
+                checked,
+                row.seq,
+                f"prev_hash does not link to the hash of seq {row.seq - 1}: "
+                "rows were removed, reordered or rewritten",
+            )
+        recomputed = link(
+            row.prev_hash,
+            content(
+                seq=row.seq,
+                time_us=row.time_us,
+                kind=row.kind,
+                party_id=row.party_id,
+                audience=audience,
+                payload_json=row.payload,
+            ),
+        )
+        if recomputed != row.hash:
+            return _broken(
+                checked,
+                row.seq,
+                "hash does not match the content: the row or its audience was edited",
+            )
+        prev_hash = row.hash
+        checked += 1
+        if row.seq == committed.seq:
+            hash_at_committed = row.hash
+        if progress is not None and checked % _VERIFY_BATCH == 0:
+            progress(checked, total)
+    if member is not None:
+        return _broken(checked, member.seq, "audience rows without a journal row")
+    if checked < committed.seq:
+        return _broken(
+            checked,
+            checked + 1,
+            f"seq {checked + 1} is missing: the journal ends at seq {checked} "
+            f"but this store committed up to seq {committed.seq}",
+        )
+    if hash_at_committed != committed.hash:
+        return _broken(
+            checked,
+            committed.seq,
+            "hash differs from the one this store committed: the chain was rewritten",
+        )
+    return VerifyResult(ok=True, rows_checked=checked)
+
+
+def _broken(checked: int, seq: int, reason: str) -> VerifyResult:
+    return VerifyResult(ok=False, rows_checked=checked, first_bad_seq=seq, reason=reason)
