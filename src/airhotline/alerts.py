@@ -88,6 +88,9 @@ class AlertPolicy:
     escalate_admin_s: float = 60.0
     material_t_in_s: float = 10.0
     material_dcpa_m: float = units.m_from_nm(0.25)
+    #: Numbers-only updates (no tier change) at most this often: a prediction that
+    #: wobbles (a feed alternating speeds) must not flood the operators.
+    min_update_interval_s: float = 10.0
 
     def __post_init__(self) -> None:
         if not 0.0 < self.warning_s <= self.caution_s <= self.advisory_s:
@@ -505,6 +508,9 @@ class AlertEngine:
         cpa_ahead = updated.t_cpa_s > 0.0
         material = abs(updated.t_in_s - expected_t_in) > policy.material_t_in_s or (
             cpa_ahead and abs(updated.dcpa_m - encounter.said_dcpa_m) > policy.material_dcpa_m
+        )
+        material = material and (
+            now - encounter.said_at_us >= round(policy.min_update_interval_s * US_PER_S)
         )
         if changed_tier or material:
             updated = replace(updated, updated_us=now)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -50,7 +51,8 @@ def alerts(
     ] = None,
     output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
-    """List alerts: tier, tracks, acknowledgements, the separation actually reached."""
+    """List alerts: tier (! per escalation), tracks, acknowledgements, the separation
+    actually reached."""
     if output not in ("table", "json"):
         raise fail("--format: must be table or json")
     since_us = _since_us(since) if since else None
@@ -71,25 +73,33 @@ def alerts(
     if output == "json":
         typer.echo(json.dumps(chosen, indent=1, ensure_ascii=False))
         return
-    table = Table(title=f"{len(chosen)} alerts", title_justify="left")
-    for header in ("id", "raised", "tier", "state", "track A", "track B"):
-        table.add_column(header, no_wrap=True)
-    for header in ("min NM", "min ft", "acks", "esc"):
+    table = Table(
+        title=f"{len(chosen)} alerts — times UTC, min = separation reached (NM, ft)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        padding=(0, 1),
+        collapse_padding=True,
+    )
+    for header in ("id", "raised", "tier", "state", "tracks"):
+        table.add_column(header, no_wrap=True, min_width=5)
+    for header in ("min", "ft"):
         table.add_column(header, justify="right", no_wrap=True)
+    table.add_column("acked", no_wrap=True, min_width=6)
+    states_label = {"clear": "clear", "track-lost": "lost"}
     for s in chosen:
         a, b = s["tracks"]
         min_h, min_v = s["min_h_sep_nm"], s["min_v_sep_ft"]
+        escalated = "!" * int(s["escalation"])
         table.add_row(
             s["alert_id"][:8],
-            iso_from_us(s["raised_us"])[:19].replace("T", " "),
-            s["tier"],
-            s["state"] if s["state"] == "active" else f"resolved ({s['resolution']})",
-            f"{a['party']}/{a['track_id']}",
-            f"{b['party']}/{b['track_id']}",
+            iso_from_us(s["raised_us"])[11:19],
+            s["tier"] + escalated,
+            "ACTIVE" if s["state"] == "active" else states_label.get(s["resolution"], "closed"),
+            f"{a['party']}/{a['track_id']}\n{b['party']}/{b['track_id']}",
             "-" if min_h is None else f"{min_h:.2f}",
             "-" if min_v is None else f"{min_v:.0f}",
-            ",".join(x["party"] for x in s["acknowledgements"]) or "-",
-            str(s["escalation"]),
+            "\n".join(x["party"] for x in s["acknowledgements"]) or "-",
             style=_TIER_STYLE.get(s["tier"]) if s["state"] == "active" else "dim",
         )
     Console().print(table)

@@ -1,0 +1,260 @@
+"""``POST /v1/tracks``: a batch is committed whole or refused whole, retries never repeat."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from httpx2 import Response
+from tests.service.conftest import START_S, Hotline, assert_problem, report
+
+
+def batch_records(hotline: Hotline) -> list[dict[str, Any]]:
+    return [dict(r.payload) for r in hotline.records() if r.kind == "tracks.reported"]
+
+
+def test_a_json_array_is_committed(hotline_db: Hotline) -> None:
+    hotline = hotline_db
+    head = hotline.head()
+    response = hotline.post_reports(
+        "ATLAS", [report("A1", callsign="ATL1", icao24="3c6444"), report("A2", lat=-33.5)]
+    )
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["accepted"] == 2
+    assert answer["seq"] == head + 1 == hotline.head()
+    assert answer["hash"] == hotline.node.store.head().hash
+    assert "idempotent-replayed" not in response.headers
+    (payload,) = batch_records(hotline)
+    assert payload["track_id"] == ["A1", "A2"]
+    assert payload["time_us"] == [START_S * 1_000_000] * 2
+    assert payload["callsign"] == ["ATL1", None]
+    tracks = {t["track_id"]: t for t in hotline.picture("ATLAS")["tracks"]}
+    assert set(tracks) == {"A1", "A2"}
+    assert tracks["A2"]["lat"] == -33.5
+    assert tracks["A1"]["callsign"] == "ATL1"
+
+
+@pytest.mark.parametrize("media", ["application/x-ndjson", "application/ndjson"])
+def test_ndjson_is_committed(hotline_db: Hotline, media: str) -> None:
+    hotline = hotline_db
+    lines = [json.dumps(report(f"A{i}", lat=10.0 + i)) for i in range(3)]
+    body = "\n" + "\r\n".join(lines[:2]) + "\n\n" + lines[2] + "\n"  # blank lines ignored
+    response = hotline.client.post(
+        "/v1/tracks",
+        content=body,
+        headers={**hotline.feed("ATLAS"), "Content-Type": f"{media}; charset=utf-8"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["accepted"] == 3
+    assert batch_records(hotline)[0]["lat"] == [10.0, 11.0, 12.0]
+    assert {t["track_id"] for t in hotline.picture("ATLAS")["tracks"]} == {"A0", "A1", "A2"}
+
+
+def test_iso_times_and_epoch_seconds_are_the_same_time(hotline: Hotline) -> None:
+    response = hotline.post_reports(
+        "ATLAS",
+        [
+            report("A1", at_s=START_S),
+            report("A2", at_s="2023-11-14T22:13:20Z"),
+            report("A3", at_s="2023-11-14T22:13:20"),  # no zone: UTC
+            report("A4", at_s="2023-11-15T00:13:20+02:00"),
+        ],
+    )
+    assert response.status_code == 200, response.text
+    assert set(batch_records(hotline)[0]["time_us"]) == {START_S * 1_000_000}
+
+
+# Each case spoils the third report of a batch of three, in one way.
+def _drop(field: str) -> Any:
+    def spoil(body: dict[str, Any]) -> None:
+        del body[field]
+
+    return spoil
+
+
+BAD_REPORTS: dict[str, tuple[Any, str]] = {
+    "lat 91": ({"lat": 91.0}, "[2].lat"),
+    "lat -90.5": ({"lat": -90.5}, "[2].lat"),
+    "lon 180.1": ({"lon": 180.1}, "[2].lon"),
+    "negative gs_kt": ({"gs_kt": -1.0}, "[2].gs_kt"),
+    "track_deg 360": ({"track_deg": 360.0}, "[2].track_deg"),
+    "alt_ft 150000": ({"alt_ft": 150_000.0}, "[2].alt_ft"),
+    "lat as text": ({"lat": "north"}, "[2].lat"),
+    "missing lon": (_drop("lon"), "[2].lon"),
+    "missing time": (_drop("time"), "[2].time"),
+    "missing track_id": (_drop("track_id"), "[2].track_id"),
+    "unknown field": ({"squawk": "7700"}, "[2].squawk"),
+    "blank track_id": ({"track_id": " "}, "[2].track_id"),
+    "31 s in the future": ({"time": START_S + 31}, "[2].time"),
+    "an ISO time in the future": ({"time": "2023-11-14T22:14:00Z"}, "[2].time"),
+    "time before 1970": ({"time": -1}, "[2].time"),
+    "time in milliseconds": ({"time": START_S * 1000}, "[2].time"),
+    "time beyond a float": ({"time": 10**400}, "[2].time"),
+    "bad icao24": ({"icao24": "XYZ"}, "[2].icao24"),
+    "another party": ({"party": "BOREAS"}, "[2].party"),
+}
+
+
+def _spoiled(case: str) -> list[dict[str, Any]]:
+    spoil, _ = BAD_REPORTS[case]
+    reports = [report("A1"), report("A2"), report("A3")]
+    if callable(spoil):
+        spoil(reports[2])
+    else:
+        reports[2].update(spoil)
+    return reports
+
+
+@pytest.fixture
+def reporting(hotline_db: Hotline) -> Hotline:
+    """ATLAS already has one track in the picture."""
+    assert hotline_db.post_reports("ATLAS", [report("A0")]).status_code == 200
+    return hotline_db
+
+
+class Unchanged:
+    """Asserts that nothing reached the journal or the picture since it was made."""
+
+    def __init__(self, hotline: Hotline) -> None:
+        self.hotline = hotline
+        self.head = hotline.head()
+        self.batches = batch_records(hotline)
+        self.picture = hotline.picture("ATLAS")["tracks"]
+
+    def check(self, case: str) -> None:
+        assert self.hotline.head() == self.head, case
+        assert batch_records(self.hotline) == self.batches, case
+        assert self.hotline.picture("ATLAS")["tracks"] == self.picture, case
+
+
+def post_raw(hotline: Hotline, body: str, media: str = "application/json") -> Response:
+    headers = {**hotline.feed("ATLAS"), "Content-Type": media}
+    return hotline.client.post("/v1/tracks", content=body, headers=headers)
+
+
+def test_one_bad_report_refuses_the_batch(reporting: Hotline) -> None:
+    hotline = reporting
+    unchanged = Unchanged(hotline)
+    for case, (_, field) in BAD_REPORTS.items():
+        response = hotline.post_reports("ATLAS", _spoiled(case))
+        problem = assert_problem(response, 422)
+        assert problem["field"] == field, (case, problem)
+        assert problem["detail"].startswith(field), (case, problem)
+        unchanged.check(case)
+
+
+NON_FINITE = [("lat", "NaN"), ("alt_ft", "Infinity"), ("gs_kt", "-Infinity")]
+NON_FINITE += [("vrate_fpm", "NaN"), ("time", "NaN"), ("time", "Infinity")]
+
+
+@pytest.mark.parametrize("media", ["application/json", "application/x-ndjson"])
+def test_non_finite_numbers_refuse_the_batch(reporting: Hotline, media: str) -> None:
+    hotline = reporting
+    unchanged = Unchanged(hotline)
+    for field, value in NON_FINITE:
+        texts = [json.dumps(report(f"A{i}")) for i in (1, 2, 3)]
+        texts[2] = texts[2].replace(f'"{field}": {report()[field]}', f'"{field}": {value}')
+        assert value in texts[2]  # raw JSON text: json.dumps would not write it
+        body = "[" + ",".join(texts) + "]" if media == "application/json" else "\n".join(texts)
+        problem = assert_problem(post_raw(hotline, body, media), 422)
+        assert problem["field"] == f"[2].{field}", problem
+        unchanged.check(f"{field} {value}")
+
+
+NOT_A_BATCH = [
+    ("", "body"),
+    ("[]", "body"),
+    ("{}", "body"),
+    ("null", "body"),
+    ("[1, 2]", "[0]"),
+    ("[{}", "body"),
+    ('{"track_id": "A1"}', "body"),
+]
+
+
+def test_bodies_that_are_no_batch(reporting: Hotline) -> None:
+    hotline = reporting
+    unchanged = Unchanged(hotline)
+    for body, field in NOT_A_BATCH:
+        assert assert_problem(post_raw(hotline, body), 422)["field"] == field, body
+        unchanged.check(body)
+
+
+def test_other_media_types_are_refused(reporting: Hotline) -> None:
+    hotline = reporting
+    unchanged = Unchanged(hotline)
+    body = json.dumps([report("A1")])
+    for media in ["text/plain", "application/xml", "multipart/form-data", "application/jsonl"]:
+        assert assert_problem(post_raw(hotline, body, media), 415)["field"] == "content-type"
+        unchanged.check(media)
+
+
+def test_a_retry_with_the_same_key_is_answered_once(hotline_db: Hotline) -> None:
+    hotline = hotline_db
+    reports = [report("A1"), report("A2")]
+    key = {"Idempotency-Key": "batch-0001"}
+    first = hotline.post_reports("ATLAS", reports, headers=key)
+    assert first.status_code == 200, first.text
+    assert "idempotent-replayed" not in first.headers
+    head = hotline.head()
+
+    for _ in range(2):
+        again = hotline.post_reports("ATLAS", reports, headers=key)
+        assert again.status_code == 200, again.text
+        assert again.content == first.content
+        assert again.headers["idempotent-replayed"] == "true"
+    assert hotline.head() == head
+    assert len(batch_records(hotline)) == 1
+
+    other = hotline.post_reports("ATLAS", [report("A1", lat=1.0)], headers=key)
+    problem = assert_problem(other, 409)
+    assert problem["field"] == "Idempotency-Key"
+    assert hotline.head() == head
+    assert hotline.picture("ATLAS")["tracks"][0]["lat"] == 48.0
+
+    # Keys belong to a party: another party's batch under the same key is its own.
+    response = hotline.post_reports("BOREAS", reports, headers=key)
+    assert response.status_code == 200, response.text
+    assert "idempotent-replayed" not in response.headers
+    assert hotline.head() == head + 1
+
+
+def test_a_refused_batch_does_not_use_up_its_key(hotline: Hotline) -> None:
+    key = {"Idempotency-Key": "k"}
+    bad = hotline.post_reports("ATLAS", [report("A1", lat=91.0)], headers=key)
+    assert_problem(bad, 422)
+    good = hotline.post_reports("ATLAS", [report("A1")], headers=key)
+    assert good.status_code == 200, good.text
+    assert "idempotent-replayed" not in good.headers
+
+
+def test_an_older_report_is_journaled_but_does_not_move_the_track(hotline_db: Hotline) -> None:
+    hotline = hotline_db
+    newer = report("A1", at_s=START_S, lat=50.0, gs_kt=0.0)
+    older = report("A1", at_s=START_S - 10, lat=40.0, gs_kt=0.0)
+    assert hotline.post_reports("ATLAS", [newer]).status_code == 200
+    head = hotline.head()
+
+    response = hotline.post_reports("ATLAS", [older])
+    assert response.status_code == 200, response.text
+    assert hotline.head() == head + 1
+    assert [b["lat"] for b in batch_records(hotline)] == [[50.0], [40.0]]
+    (track,) = hotline.picture("ATLAS")["tracks"]
+    assert track["lat"] == 50.0
+    assert track["last_report"] == "2023-11-14T22:13:20.000Z"
+
+    # Within one batch too: the newest report of a track wins, whatever its place.
+    both = [report("A2", at_s=START_S, lat=20.0, gs_kt=0.0)]
+    both.append(report("A2", at_s=START_S - 5, lat=21.0, gs_kt=0.0))
+    assert hotline.post_reports("ATLAS", both).status_code == 200
+    tracks = {t["track_id"]: t for t in hotline.picture("ATLAS")["tracks"]}
+    assert tracks["A2"]["lat"] == 20.0
+
+
+def test_a_feed_reports_for_its_own_party(hotline: Hotline) -> None:
+    response = hotline.post_reports("BOREAS", [report("X1", party="BOREAS")])
+    assert response.status_code == 200, response.text
+    assert hotline.track_keys("BOREAS") == {("BOREAS", "X1")}
+    assert hotline.track_keys("ATLAS") == set()
