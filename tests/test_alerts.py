@@ -622,7 +622,20 @@ def test_a_lost_track_resolves_its_alert(bench: Bench) -> None:
 
     bench.fly(70, states)
     records = bench.alert_records("ATLAS")
-    assert [r.kind for r in records] == ["alert.raised", "alert.escalated", "alert.resolved"]
-    # B last reported at cycle 3; more than 60 s later, at cycle 64, it is lost.
+    assert [r.kind for r in records] == [
+        "alert.raised",
+        "alert.updated",
+        "alert.escalated",
+        "alert.resolved",
+    ]
+    # B last reported at cycle 3: more than 10 s later it coasts, and both parties are
+    # told at once that its position is now flown on from an old report.
+    coasting = records[1].payload["tracks"]
+    assert (cycle_of(records[1]), coasting[0]["coasting"], coasting[1]["coasting"]) == (
+        14,
+        False,
+        True,
+    )
+    # More than 60 s after its last report, at cycle 64, it is lost.
     assert (cycle_of(records[-1]), records[-1].payload["resolution"]) == (64, "track-lost")
     assert bench.node.alerts.exposed_to(bench.id("ATLAS")) == set()

@@ -147,6 +147,8 @@ class Alert:
     dz_cpa_m: float
     los: bool
     acknowledgements: tuple[tuple[int, Acknowledgement], ...] = ()
+    #: Whether each track is coasting (its position flown on from an old report).
+    coasting: tuple[bool, bool] = (False, False)
     escalation: int = 0
     min_h_m: float | None = None
     min_h_at_us: int | None = None
@@ -167,8 +169,13 @@ class Alert:
         return any(p == party_id for p, _ in self.acknowledgements)
 
     def to_payload(self, names: PartyDirectory) -> dict[str, Any]:
-        def track(key: TrackKey) -> dict[str, Any]:
-            return {"party": names.party_name(key[0]), "party_id": key[0], "track_id": key[1]}
+        def track(key: TrackKey, coasting: bool) -> dict[str, Any]:
+            return {
+                "party": names.party_name(key[0]),
+                "party_id": key[0],
+                "track_id": key[1],
+                "coasting": coasting,
+            }
 
         def nm(value: float | None) -> float | None:
             return None if value is None else round(float(units.nm_from_m(value)), 4)
@@ -181,7 +188,10 @@ class Alert:
             "kind": "conflict",
             "tier": self.tier.label,
             "state": "active" if self.active else "resolved",
-            "tracks": [track(self.track_a), track(self.track_b)],
+            "tracks": [
+                track(self.track_a, self.coasting[0]),
+                track(self.track_b, self.coasting[1]),
+            ],
             "raised": iso_from_us(self.raised_us),
             "raised_us": self.raised_us,
             "updated_us": self.updated_us,
@@ -236,6 +246,7 @@ class Alert:
                 (int(x["party_id"]), Acknowledgement(x["party"], int(x["token_id"]), x["time_us"]))
                 for x in payload["acknowledgements"]
             ),
+            coasting=(bool(a.get("coasting", False)), bool(b.get("coasting", False))),
             escalation=int(payload["escalation"]),
             min_h_m=m_nm(payload["min_h_sep_nm"]),
             min_h_at_us=payload["min_h_sep_at_us"],
@@ -279,7 +290,7 @@ class AlertEngine:
         directory: PartyDirectory,
         *,
         policy: AlertPolicy | None = None,
-        policies: Mapping[frozenset[int], AlertPolicy] | None = None,
+        policies: Mapping[frozenset[str], AlertPolicy] | None = None,
         new_id: Callable[[], str] | None = None,
     ) -> None:
         self._store = store
@@ -333,7 +344,13 @@ class AlertEngine:
         return exposed
 
     def policy_for(self, party_a: int, party_b: int) -> AlertPolicy:
-        return self._policies.get(frozenset((party_a, party_b)), self.policy)
+        """The policy of the two parties' agreement, or the deployment's."""
+        if not self._policies:
+            return self.policy
+        names = frozenset(
+            (self._directory.party_name(party_a), self._directory.party_name(party_b))
+        )
+        return self._policies.get(names, self.policy)  # type: ignore[arg-type]
 
     # --- acknowledgement ------------------------------------------------------------
 
@@ -398,8 +415,11 @@ class AlertEngine:
         conflicts = detect_conflicts(view.states, lookahead_s=lookahead)
         predicted: dict[PairKey, tuple[Tier, dict[str, float]]] = {}
         for k in range(len(conflicts)):
-            a, b = view.key(int(conflicts.i[k])), view.key(int(conflicts.j[k]))
-            key = (a, b) if a < b else (b, a)
+            row_a, row_b = int(conflicts.i[k]), int(conflicts.j[k])
+            a, b = view.key(row_a), view.key(row_b)
+            if b < a:
+                a, b, row_a, row_b = b, a, row_b, row_a
+            key = (a, b)
             tier = self.policy_for(a[0], b[0]).tier(
                 float(conflicts.t_in_s[k]), bool(conflicts.los[k])
             )
@@ -414,6 +434,8 @@ class AlertEngine:
                     "dcpa_m": float(conflicts.dcpa_m[k]),
                     "dz_cpa_m": float(conflicts.dz_cpa_m[k]),
                     "los": float(conflicts.los[k]),
+                    "coasting_a": float(view.coasting[row_a]),
+                    "coasting_b": float(view.coasting[row_b]),
                 },
             )
             if key not in self._encounters:
@@ -450,6 +472,7 @@ class AlertEngine:
             dcpa_m=numbers["dcpa_m"],
             dz_cpa_m=numbers["dz_cpa_m"],
             los=bool(numbers["los"]),
+            coasting=(bool(numbers["coasting_a"]), bool(numbers["coasting_b"])),
         )
         encounter.alert_id = alert.id
         self._said(encounter, alert, now)
@@ -501,6 +524,7 @@ class AlertEngine:
             dcpa_m=numbers["dcpa_m"],
             dz_cpa_m=numbers["dz_cpa_m"],
             los=bool(numbers["los"]),
+            coasting=(bool(numbers["coasting_a"]), bool(numbers["coasting_b"])),
         )
         expected_t_in = max(encounter.said_t_in_s - (now - encounter.said_at_us) / US_PER_S, 0.0)
         # Once the closest approach is behind (t_cpa 0), dCPA is just today's distance
@@ -512,7 +536,10 @@ class AlertEngine:
         material = material and (
             now - encounter.said_at_us >= round(policy.min_update_interval_s * US_PER_S)
         )
-        if changed_tier or material:
+        # A track that starts or stops coasting is news at once: its position is now
+        # (or no longer) a guess.
+        coasting_changed = updated.coasting != alert.coasting
+        if changed_tier or material or coasting_changed:
             updated = replace(updated, updated_us=now)
             self._said(encounter, updated, now)
             return [

@@ -159,10 +159,7 @@ class HotlineNode:
             clock,
             self,
             policy=self.config.alert_policy,
-            policies={
-                frozenset(self.party_by_name(n).id for n in names): policy
-                for names, policy in self.config.agreement_policies.items()
-            },
+            policies=self.config.agreement_policies,
         )
         self.add_cycle_step(self.alerts)
         self.add_exposure(self.alerts.exposed_to)

@@ -41,14 +41,12 @@ def open_node(db: str | None) -> Iterator[HotlineNode]:
 
 
 def _print_tokens(title: str, rows: list[tuple[str, str, int, str]]) -> None:
-    table = Table(title=title, title_justify="left")
-    for header in ("party", "role", "token id", "token"):
-        table.add_column(header, no_wrap=True)
-    for row in rows:
-        table.add_row(row[0], row[1], str(row[2]), row[3])
-    console = Console()
-    console.print(table)
-    console.print("Tokens are shown once and stored only as hashes: keep them now.")
+    """Plain lines, never a table: a terminal too narrow must not cut a token that is
+    shown only once."""
+    typer.echo(title)
+    for party, role, token_id, token in rows:
+        typer.echo(f"  {party:<12} {role:<9} token id {token_id:<5} {token}")
+    typer.echo("Tokens are shown once and stored only as hashes: keep them now.")
 
 
 @party_app.command("add")

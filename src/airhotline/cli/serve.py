@@ -7,21 +7,22 @@ import logging
 import threading
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import httpx
 import typer
 import uvicorn
 from rich.console import Console
-from rich.table import Table
 
 from airhotline.access import AgreementMode, AgreementStatus, Role
 from airhotline.cli.common import DbOption, database_url, fail
 from airhotline.clock import SystemClock
-from airhotline.errors import AirhotlineError
+from airhotline.errors import AirhotlineError, InputError
 from airhotline.events import LocalEventBus
 from airhotline.node import HotlineConfig, HotlineNode
 from airhotline.service import create_app
+from airhotline.settings import load_settings
 from airhotline.simulate.airspace import DEMO_ENCOUNTERS, RegionalAirspace
 from airhotline.store import Store
 
@@ -75,18 +76,22 @@ def serve(
     demo: Annotated[
         bool, typer.Option("--demo", help="Demo parties and a live simulated airspace.")
     ] = False,
-    cycle_s: Annotated[float, typer.Option("--cycle-s", min=0.05, help="Picture cycle.")] = 1.0,
+    config_file: Annotated[
+        Path | None,
+        typer.Option("--config", help="TOML settings: [hotline] cycle, [alerts] policy."),
+    ] = None,
     log_level: Annotated[str, typer.Option("--log-level")] = "info",
 ) -> None:
     """Run the hotline service (Ctrl-C or SIGTERM drains the journal and stops)."""
     url = database_url(db)
     try:
+        config = load_settings(config_file) if config_file else HotlineConfig()
         store = Store.open(url)
+    except InputError as error:
+        raise fail(str(error)) from None
     except AirhotlineError as error:
         raise fail(f"--db: {error}") from None
-    node = HotlineNode(
-        store, clock=SystemClock(), bus=LocalEventBus(), config=HotlineConfig(cycle_s=cycle_s)
-    )
+    node = HotlineNode(store, clock=SystemClock(), bus=LocalEventBus(), config=config)
     base = f"http://{host}:{port}"
     feeder: DemoFeeder | None = None
     if demo:
@@ -115,13 +120,10 @@ def _prepare_demo(node: HotlineNode, base: str) -> dict[int, str]:
     node.set_agreement("ATLAS", "BOREAS", AgreementMode.CONFLICTS_ONLY, AgreementStatus.ACTIVE)
     node.set_agreement("ATLAS", "CEDAR", AgreementMode.FULL, AgreementStatus.ACTIVE)
     node.set_agreement("BOREAS", "CEDAR", AgreementMode.CONFLICTS_ONLY, AgreementStatus.ACTIVE)
-    table = Table(title="airhotline demo — operator tokens (shown once)", title_justify="left")
-    for header in ("party", "lang", "operator token"):
-        table.add_column(header, no_wrap=True)
-    for row in rows:
-        table.add_row(*row)
-    console = Console(stderr=True)
-    console.print(table)
+    console = Console(stderr=True, soft_wrap=True, highlight=False)
+    console.print("airhotline demo — operator tokens (shown once):")
+    for name, lang, token in rows:  # plain lines: a narrow terminal must not cut a token
+        console.print(f"  {name:<7} {lang}  {token}", markup=False)
     console.print(
         f"API docs:  {base}/docs\n"
         f"Picture:   curl -H 'Authorization: Bearer <token>' {base}/v1/picture\n"

@@ -152,6 +152,7 @@ class AgreementIn(_In):
 class AlertTrackOut(BaseModel):
     party: str | None
     track_id: str
+    coasting: bool = Field(False, description="Position flown on from an old report")
 
 
 class AcknowledgementOut(BaseModel):

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from airhotline.cli import app
 from airhotline.conflict_table import OUTPUT_COLUMNS
 
-DEMO = Path(__file__).resolve().parent.parent / "src/airhotline/data/demo_snapshot.csv"
+DEMO = Path(__file__).resolve().parents[2] / "src/airhotline/data/demo_snapshot.csv"
 HEADER = "party,track_id,lat,lon,alt_ft,gs_kt,track_deg,vrate_fpm"
 # Head-on at FL310, 20 NM apart (0.3333° of longitude at the equator ≈ 20.0 NM).
 HEAD_ON = [

@@ -1,0 +1,149 @@
+"""The operator's commands: parties, tokens, agreements, journal, alerts, serve's checks."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from airhotline.alerts import AlertPolicy
+from airhotline.cli import app
+from airhotline.clock import SimulatedClock
+from airhotline.events import LocalEventBus
+from airhotline.node import HotlineConfig, HotlineNode
+from airhotline.reports import ReportBatch
+from airhotline.store import Store
+
+runner = CliRunner()
+TOKEN = re.compile(r"ahl_[A-Za-z0-9_-]{43}")
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'ops.db'}"
+
+
+def test_parties_tokens_and_agreements(db: str) -> None:
+    code, out, _ = run("party", "add", "ATLAS", "--lang", "en", "--db", db)
+    assert code == 0
+    assert len(TOKEN.findall(out)) == 2  # feed and operator, shown once
+    assert "shown once" in out
+    assert run("party", "add", "BOREAS", "--lang", "ru", "--db", db)[0] == 0
+    code, out, _ = run("party", "list", "--db", db)
+    assert "ATLAS" in out
+    assert "BOREAS" in out
+    code, out, _ = run("agreement", "set", "ATLAS", "BOREAS", "--mode", "full", "--db", db)
+    assert code == 0
+    code, out, _ = run("agreement", "list", "--db", db)
+    assert "full" in out
+    assert "active" in out
+    code, out, _ = run("admin-token", "--db", db)
+    assert len(TOKEN.findall(out)) == 1
+    code, out, _ = run("party", "token", "ATLAS", "--role", "feed", "--db", db)
+    token_id = int(re.search(r"token id (\d+)", out).group(1))  # type: ignore[union-attr]
+    assert run("party", "revoke-token", str(token_id), "--db", db)[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("party", "add", "ATLAS", "--lang", "fr"), "lang: must be one of en, ru, ar"),
+        (("party", "add", "bad name!"), "name:"),
+        (("party", "token", "NOBODY"), "party 'NOBODY' does not exist"),
+        (("party", "revoke-token", "999"), "token 999 does not exist"),
+        (("agreement", "set", "ATLAS", "ATLAS"), "two different parties"),
+        (("agreement", "set", "ATLAS", "B", "--mode", "some"), "--mode must be"),
+        (("alerts", "--since", "yesterday"), "--since: not an ISO 8601 time"),
+        (("alerts", "--format", "xml"), "--format: must be table or json"),
+    ],
+)
+def test_mistakes_are_one_line(db: str, args: tuple[str, ...], expected: str) -> None:
+    assert run("party", "add", "ATLAS", "--db", db)[0] == 0
+    code, _, err = run(*args, "--db", db)
+    assert code == 2
+    assert err.count("\n") == 1, err
+    assert expected in err
+    assert "Traceback" not in err
+
+
+def test_an_unusable_database_is_one_line(tmp_path: Path) -> None:
+    for url in ("mysql://nowhere/x", "sqlite:///:memory:", f"sqlite:///{tmp_path}"):
+        code, _, err = run("party", "list", "--db", url)
+        assert code == 2, url
+        assert err.startswith("airhotline: error: --db:"), err
+        assert err.count("\n") == 1, err
+
+
+def test_serve_refuses_bad_settings_in_one_line(db: str, tmp_path: Path) -> None:
+    settings = tmp_path / "airhotline.toml"
+    settings.write_text("[alerts]\ncaution_s = 'soon'\n", encoding="utf-8")
+    code, _, err = run("serve", "--db", db, "--config", str(settings))
+    assert code == 2
+    assert "alerts.caution_s: must be a non-negative number" in err
+
+
+def test_journal_head_and_verify_then_tampering_names_the_row(db: str) -> None:
+    for name in ("ATLAS", "BOREAS", "CIRRUS"):
+        assert run("party", "add", name, "--db", db)[0] == 0
+    code, out, _ = run("journal", "head", "--db", db)
+    seq, digest = out.split()
+    assert (code, int(seq), len(digest)) == (0, 3, 64)
+    code, out, _ = run("journal", "verify", "--db", db)
+    assert code == 0
+    assert "3 records, chain intact" in out
+
+    path = db.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "UPDATE journal SET payload = replace(payload, 'BOREAS', 'BOREAX') WHERE seq = 2"
+        )
+    code, _, err = run("journal", "verify", "--db", db)
+    assert code == 1
+    assert "journal BROKEN at seq 2" in err
+
+
+def test_alerts_table_and_json(db: str) -> None:
+    clock = SimulatedClock(1_700_000_000_000_000)
+    config = HotlineConfig(alert_policy=AlertPolicy(confirm_hits=1))
+    node = HotlineNode(Store.open(db), clock=clock, bus=LocalEventBus(), config=config)
+    try:
+        a = node.add_party("ATLAS", "en").party.id
+        b = node.add_party("BOREAS", "ru").party.id
+        for party, track, lon, heading in ((a, "A1", 0.0, 90.0), (b, "B1", 0.1, 270.0)):
+            row = {
+                "track_id": track,
+                "time_us": clock.now_us(),
+                "lat": 0.0,
+                "lon": lon,
+                "alt_ft": 30000.0,
+                "gs_kt": 400.0,
+                "track_deg": heading,
+                "vrate_fpm": 0.0,
+            }
+            node.submit_reports(
+                party, ReportBatch.from_rows([row]), idempotency_key=None, body_sha256=""
+            ).result()
+        node.run_cycle()  # 6 NM apart head-on: separation already lost — a warning
+    finally:
+        node.close()
+    code, out, _ = run("alerts", "--db", db)
+    assert code == 0
+    assert "1 alerts" in out
+    assert "warning" in out
+    assert "ATLAS/A1" in out
+    assert "BOREAS/B1" in out
+    code, out, _ = run("alerts", "--db", db, "--active", "--format", "json")
+    (alert,) = json.loads(out)
+    assert alert["tier"] == "warning"
+    assert alert["state"] == "active"
+    code, out, _ = run("alerts", "--db", db, "--since", "2100-01-01T00:00:00Z", "--format", "json")
+    assert json.loads(out) == []

@@ -1,0 +1,118 @@
+"""A slow stream client is cut off, never slows anyone, and catches up by resuming."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+from airhotline.access import AgreementMode, AgreementStatus, Principal, Role
+from airhotline.clock import SimulatedClock
+from airhotline.events import LocalEventBus
+from airhotline.node import HotlineConfig, HotlineNode
+from airhotline.service.routes.events import _events
+from airhotline.store import Store
+
+CAP = 5
+
+
+class _Connected:
+    """The part of a Starlette request the stream looks at: the client never leaves."""
+
+    async def is_disconnected(self) -> bool:
+        return False
+
+
+def _node(tmp_path: Path) -> HotlineNode:
+    clock = SimulatedClock(1_700_000_000_000_000)
+    node = HotlineNode(
+        Store.open(f"sqlite:///{tmp_path / 'slow.db'}", clock_us=clock.now_us),
+        clock=clock,
+        bus=LocalEventBus(),
+        config=HotlineConfig(stream_max_pending=CAP),
+    )
+    node.add_party("ATLAS", "en")
+    node.add_party("BOREAS", "ru")
+    return node
+
+
+def _principal(node: HotlineNode, name: str) -> Principal:
+    party = node.party_by_name(name)
+    return Principal(token_id=0, role=Role.OPERATOR, party_id=party.id, party_name=name)
+
+
+async def _flood(node: HotlineNode, changes: int) -> None:
+    """Agreement changes, each one event for both parties, written from another thread."""
+    for k in range(changes):
+        status = AgreementStatus.SUSPENDED if k % 2 else AgreementStatus.ACTIVE
+        await asyncio.to_thread(node.set_agreement, "ATLAS", "BOREAS", AgreementMode.FULL, status)
+    await asyncio.sleep(0.05)  # let the bus hand the events to the subscriptions
+
+
+def test_a_stalled_client_is_cut_off_and_resumes_from_the_journal(tmp_path: Path) -> None:
+    node = _node(tmp_path)
+    atlas = _principal(node, "ATLAS")
+
+    async def scenario() -> tuple[list[Any], list[Any], list[int], list[int]]:
+        slow = _events(_Connected(), node, atlas, 0)  # type: ignore[arg-type]
+        brisk = _events(_Connected(), node, atlas, 0)  # type: ignore[arg-type]
+        first_slow = await anext(slow)  # backlog: ATLAS's party.created; now subscribed
+        first_brisk = await anext(brisk)
+        brisk_seen: list[Any] = [first_brisk]
+        reader_done = asyncio.Event()
+
+        async def keep_reading() -> None:
+            async for event in brisk:
+                brisk_seen.append(event)
+                if len(brisk_seen) == 1 + 3 * CAP:
+                    reader_done.set()
+                    return
+
+        reader = asyncio.create_task(keep_reading())
+        await _flood(node, 3 * CAP)  # the slow client reads nothing meanwhile
+        await asyncio.wait_for(reader_done.wait(), timeout=10)
+        await reader
+        slow_seen = [first_slow]
+        async for event in slow:  # what it gets once it reads again
+            slow_seen.append(event)
+        expected = [r.seq for r in node.store.records_after(0, audience=atlas.party_id)]
+        last_id = max(int(e.id) for e in slow_seen if e.id is not None)
+        resumed = _events(_Connected(), node, atlas, last_id)  # type: ignore[arg-type]
+        caught_up = [int((await anext(resumed)).id) for _ in range(len(expected) - 1 - CAP)]
+        await resumed.aclose()
+        return slow_seen, brisk_seen, expected, caught_up
+
+    try:
+        slow_seen, brisk_seen, expected, caught_up = asyncio.run(scenario())
+    finally:
+        node.close()
+
+    # The slow client got what fitted in its bound, then the overflow notice, then the end.
+    assert [e.event for e in slow_seen[1:-1]] == ["agreement.set"] * CAP
+    overflow = slow_seen[-1]
+    assert overflow.event == "stream.overflow"
+    assert overflow.id is None  # so that Last-Event-ID stays on the last real event
+    resume_after = json.loads(overflow.data)["resume_after"]
+    assert resume_after == int(slow_seen[-2].id)
+    # The brisk client on the same party missed nothing.
+    assert [int(e.id) for e in brisk_seen] == expected
+    # Resuming after the last event received delivers exactly the rest, in order.
+    assert caught_up == expected[1 + CAP :]
+
+
+def test_publishing_to_a_stalled_subscription_does_not_block(tmp_path: Path) -> None:
+    node = _node(tmp_path)
+
+    async def scenario() -> int:
+        stalled = node.bus.subscribe(None, max_pending=1)
+        await _flood(node, 20)  # would hang here if publishing waited for readers
+        got = [await stalled.next(), await stalled.next()]
+        stalled.close()
+        assert got[1] is None  # cut off
+        return node.bus.subscribers
+
+    try:
+        assert asyncio.run(scenario()) == 0
+    finally:
+        node.close()
