@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
+from tests.serverproc import Server, free_port
 
 PG_ENV = "AIRHOTLINE_TEST_DATABASE_URL"
 PG_SKIP_REASON = f"{PG_ENV} is not set: PostgreSQL tests skipped"
@@ -55,3 +56,13 @@ def postgres_schema(server: str) -> Iterator[str]:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     finally:
         admin.dispose()
+
+
+@pytest.fixture
+def server(database_url: str, tmp_path: Path) -> Iterator[Server]:
+    """A server process (not yet started) on an empty database of each kind."""
+    running = Server(url=f"http://127.0.0.1:{free_port()}", db=database_url, workdir=tmp_path)
+    try:
+        yield running
+    finally:
+        running.stop()

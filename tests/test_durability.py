@@ -12,19 +12,14 @@ Each runs on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
-import pytest
+from tests.serverproc import Server
 
 from airhotline.access import AgreementMode, AgreementStatus, Role
 from airhotline.clock import SystemClock
@@ -33,55 +28,6 @@ from airhotline.node import HotlineNode
 from airhotline.store import Store
 
 BATCH = 40
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class Server:
-    url: str
-    db: str
-    workdir: Path
-    process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        with (self.workdir / "server.log").open("ab") as log:  # the child keeps its copy
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "airhotline", "serve", "--db", self.db, "--port", self.port],
-                cwd=self.workdir,
-                stdout=log,
-                stderr=log,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            assert self.process.poll() is None, (self.workdir / "server.log").read_text()
-            time.sleep(0.1)
-        raise AssertionError("server did not become healthy")
-
-    @property
-    def port(self) -> str:
-        return self.url.rsplit(":", 1)[1]
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=20)
 
 
 @dataclass
@@ -103,13 +49,6 @@ def provision(db: str) -> Credentials:
         return Credentials(feed, operator, admin)
     finally:
         node.close()
-
-
-@pytest.fixture
-def server(database_url: str, tmp_path: Path) -> Iterator[Server]:
-    running = Server(url=f"http://127.0.0.1:{free_port()}", db=database_url, workdir=tmp_path)
-    yield running
-    running.stop()
 
 
 def batch_body(label: str) -> list[dict[str, object]]:

@@ -257,6 +257,32 @@ class Alert:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class _Prediction:
+    """What detection says of a pair this cycle, in the alert's own fields."""
+
+    tier: Tier
+    t_in_s: float
+    t_out_s: float
+    t_cpa_s: float
+    dcpa_m: float
+    dz_cpa_m: float
+    los: bool
+    coasting: tuple[bool, bool]
+
+    def fields(self) -> dict[str, Any]:
+        """The fields an `Alert` takes from the prediction."""
+        return {
+            "t_in_s": self.t_in_s,
+            "t_out_s": self.t_out_s,
+            "t_cpa_s": self.t_cpa_s,
+            "dcpa_m": self.dcpa_m,
+            "dz_cpa_m": self.dz_cpa_m,
+            "los": self.los,
+            "coasting": self.coasting,
+        }
+
+
 @dataclass
 class _Encounter:
     """Per-pair bookkeeping the journal does not need: hysteresis counters."""
@@ -408,12 +434,12 @@ class AlertEngine:
                     raise
                 self._measure(view, rows)  # alerts raised now start measuring at once
 
-    def _predict(self, view: PictureView) -> dict[PairKey, tuple[Tier, dict[str, float]]]:
+    def _predict(self, view: PictureView) -> dict[PairKey, _Prediction]:
         if len(view) < 2:
             return {}
         lookahead = max([self.policy.advisory_s, *(p.advisory_s for p in self._policies.values())])
         conflicts = detect_conflicts(view.states, lookahead_s=lookahead)
-        predicted: dict[PairKey, tuple[Tier, dict[str, float]]] = {}
+        predicted: dict[PairKey, _Prediction] = {}
         for k in range(len(conflicts)):
             row_a, row_b = int(conflicts.i[k]), int(conflicts.j[k])
             a, b = view.key(row_a), view.key(row_b)
@@ -425,18 +451,15 @@ class AlertEngine:
             )
             if tier is None:
                 continue
-            predicted[key] = (
-                tier,
-                {
-                    "t_in_s": float(conflicts.t_in_s[k]),
-                    "t_out_s": float(conflicts.t_out_s[k]),
-                    "t_cpa_s": float(conflicts.t_cpa_s[k]),
-                    "dcpa_m": float(conflicts.dcpa_m[k]),
-                    "dz_cpa_m": float(conflicts.dz_cpa_m[k]),
-                    "los": float(conflicts.los[k]),
-                    "coasting_a": float(view.coasting[row_a]),
-                    "coasting_b": float(view.coasting[row_b]),
-                },
+            predicted[key] = _Prediction(
+                tier=tier,
+                t_in_s=float(conflicts.t_in_s[k]),
+                t_out_s=float(conflicts.t_out_s[k]),
+                t_cpa_s=float(conflicts.t_cpa_s[k]),
+                dcpa_m=float(conflicts.dcpa_m[k]),
+                dz_cpa_m=float(conflicts.dz_cpa_m[k]),
+                los=bool(conflicts.los[k]),
+                coasting=(bool(view.coasting[row_a]), bool(view.coasting[row_b])),
             )
             if key not in self._encounters:
                 window = self.policy_for(a[0], b[0]).confirm_window
@@ -447,12 +470,12 @@ class AlertEngine:
         self,
         key: PairKey,
         encounter: _Encounter,
-        guess: tuple[Tier, dict[str, float]] | None,
+        guess: _Prediction | None,
         now: int,
     ) -> list[_Transition]:
         if guess is None:
             return []
-        tier, numbers = guess
+        tier = guess.tier
         policy = self.policy_for(key[0][0], key[1][0])
         if tier is not Tier.WARNING and sum(encounter.seen) < policy.confirm_hits:
             return []
@@ -466,13 +489,7 @@ class AlertEngine:
             tier_since_us=now,
             caution_since_us=now if tier >= Tier.CAUTION else None,
             warning_since_us=now if tier is Tier.WARNING else None,
-            t_in_s=numbers["t_in_s"],
-            t_out_s=numbers["t_out_s"],
-            t_cpa_s=numbers["t_cpa_s"],
-            dcpa_m=numbers["dcpa_m"],
-            dz_cpa_m=numbers["dz_cpa_m"],
-            los=bool(numbers["los"]),
-            coasting=(bool(numbers["coasting_a"]), bool(numbers["coasting_b"])),
+            **guess.fields(),
         )
         encounter.alert_id = alert.id
         self._said(encounter, alert, now)
@@ -482,7 +499,7 @@ class AlertEngine:
         self,
         key: PairKey,
         encounter: _Encounter,
-        guess: tuple[Tier, dict[str, float]] | None,
+        guess: _Prediction | None,
         now: int,
         rows: Mapping[TrackKey, int],
     ) -> list[_Transition]:
@@ -500,7 +517,7 @@ class AlertEngine:
                 return [self._resolve(key, alert, now, "clear")]
             return []
         encounter.absent = 0
-        tier, numbers = guess
+        tier = guess.tier
         changed_tier = False
         if tier > alert.tier:
             changed_tier, encounter.below_tier = True, 0
@@ -518,13 +535,7 @@ class AlertEngine:
             tier_since_us=now if changed_tier else alert.tier_since_us,
             caution_since_us=alert.caution_since_us or (now if new_tier >= Tier.CAUTION else None),
             warning_since_us=alert.warning_since_us or (now if new_tier is Tier.WARNING else None),
-            t_in_s=numbers["t_in_s"],
-            t_out_s=numbers["t_out_s"],
-            t_cpa_s=numbers["t_cpa_s"],
-            dcpa_m=numbers["dcpa_m"],
-            dz_cpa_m=numbers["dz_cpa_m"],
-            los=bool(numbers["los"]),
-            coasting=(bool(numbers["coasting_a"]), bool(numbers["coasting_b"])),
+            **guess.fields(),
         )
         expected_t_in = max(encounter.said_t_in_s - (now - encounter.said_at_us) / US_PER_S, 0.0)
         # Once the closest approach is behind (t_cpa 0), dCPA is just today's distance

@@ -8,7 +8,7 @@ detection use. This module converts between the two, once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,24 +62,11 @@ class ReportBatch:
     def from_rows(cls, rows: Sequence[Mapping[str, Any]]) -> ReportBatch:
         """From already type-checked rows (``time_us`` an int, numbers as floats)."""
 
-        def numbers(key: str) -> FloatArray:
-            return np.array([float(r[key]) for r in rows], dtype=np.float64)
-
-        def texts(key: str) -> tuple[str | None, ...]:
-            return tuple(r.get(key) for r in rows)
-
-        return cls(
+        return cls._of_columns(
             track_id=tuple(str(r["track_id"]) for r in rows),
             time_us=np.array([int(r["time_us"]) for r in rows], dtype=np.int64),
-            lat=numbers("lat"),
-            lon=numbers("lon"),
-            alt_ft=numbers("alt_ft"),
-            gs_kt=numbers("gs_kt"),
-            track_deg=numbers("track_deg"),
-            vrate_fpm=numbers("vrate_fpm"),
-            callsign=texts("callsign"),
-            icao24=texts("icao24"),
-            aircraft_type=texts("aircraft_type"),
+            numbers=lambda key: np.array([float(r[key]) for r in rows], dtype=np.float64),
+            texts=lambda key: tuple(r.get(key) for r in rows),
         )
 
     def to_payload(self) -> dict[str, Any]:
@@ -99,16 +86,25 @@ class ReportBatch:
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> ReportBatch:
         none: tuple[None, ...] = (None,) * len(payload["track_id"])
-
-        def numbers(key: str) -> FloatArray:
-            return np.asarray(payload[key], dtype=np.float64)
-
-        def texts(key: str) -> tuple[str | None, ...]:
-            return tuple(payload.get(key, none))
-
-        return cls(
+        return cls._of_columns(
             track_id=tuple(payload["track_id"]),
             time_us=np.asarray(payload["time_us"], dtype=np.int64),
+            numbers=lambda key: np.asarray(payload[key], dtype=np.float64),
+            texts=lambda key: tuple(payload.get(key, none)),
+        )
+
+    @classmethod
+    def _of_columns(
+        cls,
+        *,
+        track_id: tuple[str, ...],
+        time_us: IntArray,
+        numbers: Callable[[str], FloatArray],
+        texts: Callable[[str], tuple[str | None, ...]],
+    ) -> ReportBatch:
+        return cls(
+            track_id=track_id,
+            time_us=time_us,
             lat=numbers("lat"),
             lon=numbers("lon"),
             alt_ft=numbers("alt_ft"),
