@@ -2,8 +2,10 @@
 
 Runs `airhotline serve` in a subprocess (a real uvicorn on 127.0.0.1) and measures:
 
-1. Sustained ingest: 10 000 tracks of 4 parties reporting through batched
-   ``POST /v1/tracks`` from several client processes; only 200 answers count, and a 200
+1. Sustained ingest: 10 000 tracks of 4 parties (worldwide traffic between real
+   airports, each aircraft flown along its geodesic to the moment it is posted)
+   reporting through batched ``POST /v1/tracks`` from several client processes, while
+   the server's cycle runs detection and alerts on them; only 200 answers count, and a 200
    means the batch is committed to the journal. On SQLite, and on PostgreSQL when
    ``--pg URL`` or ``AIRHOTLINE_TEST_DATABASE_URL`` names a server.
 2. Fan-out: events delivered per second to 50 SSE clients while an admin changes
@@ -33,6 +35,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from airhotline import geo, units
 from airhotline.clock import SimulatedClock
 from airhotline.events import LocalEventBus
 from airhotline.node import HotlineNode
@@ -46,40 +49,50 @@ PARTIES = 4
 SSE_CLIENTS = 50
 
 
-def _feeder(
-    url: str, token: str, track_ids: list[str], batch: int, seconds: float, out: object
-) -> None:
-    """One client process: post its party's tracks in batches until time is up."""
-    rng = np.random.default_rng(len(track_ids))
+def _feeder(url: str, token: str, party: int, batch: int, seconds: float, out: object) -> None:
+    """One client process: post its party's share of worldwide traffic, each aircraft
+    flown along its geodesic to the moment of the post, in batches, until time is up."""
+    traffic = worldwide_traffic(TRACKS, parties=PARTIES, seed=3)
+    mine = np.flatnonzero(traffic.party == party)
+    ids = [str(t) for t in traffic.track_id[mine]]
+    lat0, lon0 = traffic.lat_deg[mine], traffic.lon_deg[mine]
+    track0, gs = traffic.track_rad[mine], traffic.gs_mps[mine]
+    alt0, vrate = traffic.alt_m[mine], traffic.vrate_mps[mine]
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     accepted = 0
     refused = 0
     latencies: list[float] = []
+    started = time.time()
     with httpx.Client(base_url=url, timeout=30) as client:
         end = time.monotonic() + seconds
         offset = 0
         while time.monotonic() < end:
-            ids = [track_ids[(offset + k) % len(track_ids)] for k in range(batch)]
+            rows = np.arange(offset, offset + batch) % len(ids)
             offset += batch
             now = time.time()
+            flown = now - started
+            lat, lon, track = geo.geodesic_forward(
+                lat0[rows], lon0[rows], track0[rows], gs[rows] * flown
+            )
+            alt_ft = np.clip(units.ft_from_m(alt0[rows] + vrate[rows] * flown), 0.0, 60_000.0)
             body = json.dumps(
                 [
                     {
-                        "track_id": t,
+                        "track_id": ids[r],
                         "time": now,
-                        "lat": float(rng.uniform(-60, 60)),
-                        "lon": float(rng.uniform(-180, 180)),
-                        "alt_ft": 35000.0,
-                        "gs_kt": 450.0,
-                        "track_deg": 90.0,
-                        "vrate_fpm": 0.0,
+                        "lat": float(lat[k]),
+                        "lon": float(lon[k]),
+                        "alt_ft": float(alt_ft[k]),
+                        "gs_kt": float(units.kt_from_mps(gs[r])),
+                        "track_deg": float(np.degrees(track[k]) % 360.0),
+                        "vrate_fpm": float(units.fpm_from_mps(vrate[r])),
                     }
-                    for t in ids
+                    for k, r in enumerate(rows.tolist())
                 ]
             ).encode()
-            started = time.perf_counter()
+            before = time.perf_counter()
             response = client.post("/v1/tracks", content=body, headers=headers)
-            latencies.append(time.perf_counter() - started)
+            latencies.append(time.perf_counter() - before)
             if response.status_code == 200:
                 accepted += batch
             else:
@@ -92,15 +105,13 @@ def bench_ingest(db: str, label: str, seconds: float, batch: int, clients: int) 
     feeds, _, _ = provision(db)
     process, url = start_server(db, workdir)
     try:
-        per_party = TRACKS // PARTIES
         queue: multiprocessing.Queue[tuple[int, int, list[float]]] = multiprocessing.Queue()
         workers = []
         for c in range(clients):
             party = c % PARTIES
-            ids = [f"P{party}-{k}" for k in range(per_party)]
             workers.append(
                 multiprocessing.Process(
-                    target=_feeder, args=(url, feeds[party], ids, batch, seconds, queue)
+                    target=_feeder, args=(url, feeds[party], party, batch, seconds, queue)
                 )
             )
         started = time.perf_counter()

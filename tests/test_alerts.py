@@ -31,6 +31,7 @@ from airhotline.access import AgreementMode, AgreementStatus, Role
 from airhotline.alerts import ALERT_KINDS, AlertPolicy, Tier
 from airhotline.clock import US_PER_S, SimulatedClock
 from airhotline.detect import detect_conflicts
+from airhotline.errors import NotFoundError
 from airhotline.events import LocalEventBus
 from airhotline.node import HotlineNode, NewParty
 from airhotline.reports import ReportBatch
@@ -639,3 +640,20 @@ def test_a_lost_track_resolves_its_alert(bench: Bench) -> None:
     # More than 60 s after its last report, at cycle 64, it is lost.
     assert (cycle_of(records[-1]), records[-1].payload["resolution"]) == (64, "track-lost")
     assert bench.node.alerts.exposed_to(bench.id("ATLAS")) == set()
+
+
+def test_resolved_alerts_leave_memory_after_a_day_but_stay_in_the_journal(bench: Bench) -> None:
+    encounter = head_on(entry_s=40.5, gs_kt=200.0)
+    bench.fly(encounter.resolve_cycle + 1, encounter.states)
+    (alert,) = bench.node.alerts.alerts(party_id=None)
+    assert not alert.active
+    bench.clock.advance(86_400.0)
+    bench.node.run_cycle()
+    assert bench.node.alerts.alerts(party_id=None) == []
+    with pytest.raises(NotFoundError):
+        bench.node.alerts.get(alert.id, party_id=None)
+    # The record is whole in the journal, where `airhotline alerts` reads it.
+    assert [r.kind for r in bench.alert_records(None)][-1] == "alert.resolved"
+    # A restart does not bring it back into memory either.
+    bench.reopen()
+    assert bench.node.alerts.alerts(party_id=None) == []

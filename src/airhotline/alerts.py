@@ -318,6 +318,7 @@ class AlertEngine:
         policy: AlertPolicy | None = None,
         policies: Mapping[frozenset[str], AlertPolicy] | None = None,
         new_id: Callable[[], str] | None = None,
+        retain_resolved_s: float = 86_400.0,
     ) -> None:
         self._store = store
         self._clock = clock
@@ -326,7 +327,14 @@ class AlertEngine:
         self._policies = dict(policies or {})
         self._new_id = new_id or (lambda: uuid.uuid4().hex[:16])
         self._lock = threading.Lock()
+        # Every alert the API may be asked about: the active ones and those resolved within
+        # ``retain_resolved_s`` (older ones live on in the journal, for `airhotline alerts`).
+        # Per-cycle work walks only ``_active``, so it follows today's traffic, not history.
         self._alerts: dict[str, Alert] = {}
+        self._active: set[str] = set()
+        self._resolved: deque[tuple[int, str]] = deque()
+        self._retain_us = round(retain_resolved_s * US_PER_S)
+        self._undo: list[tuple[str, Alert | None]] = []
         self._encounters: dict[PairKey, _Encounter] = {}
         self._history: dict[str, list[Record]] = {}
         self._rebuild()
@@ -364,8 +372,8 @@ class AlertEngine:
         """The other party's tracks in this party's active alerts (visible while they last)."""
         exposed: set[TrackKey] = set()
         with self._lock:
-            for alert in self._alerts.values():
-                if alert.active and party_id in alert.parties:
+            for alert in self._active_alerts():
+                if party_id in alert.parties:
                     exposed.add(alert.track_b if alert.track_a[0] == party_id else alert.track_a)
         return exposed
 
@@ -411,7 +419,7 @@ class AlertEngine:
         """Detect, confirm, raise, update, escalate and resolve: one picture cycle."""
         with self._lock:
             now = view.time_us
-            before = dict(self._alerts)
+            self._undo = []
             transitions: list[_Transition] = []
             predicted = self._predict(view)
             rows = {view.key(r): r for r in range(len(view))}
@@ -430,9 +438,10 @@ class AlertEngine:
                 try:
                     self._commit(transitions, now)
                 except BaseException:
-                    self._alerts = before  # nothing happened that the journal does not hold
+                    self._rollback()  # nothing happened that the journal does not hold
                     raise
                 self._measure(view, rows)  # alerts raised now start measuring at once
+            self._forget_old(now)
 
     def _predict(self, view: PictureView) -> dict[PairKey, _Prediction]:
         if len(view) < 2:
@@ -567,9 +576,9 @@ class AlertEngine:
     def _escalate(self, now: int) -> list[_Transition]:
         """Escalate alerts a party leaves unacknowledged: first to both, then to the admin."""
         transitions = []
-        for alert in list(self._alerts.values()):
+        for alert in self._active_alerts():
             silent = [p for p in alert.parties if not alert.acknowledged_by(p)]
-            if not alert.active or not silent:
+            if not silent:
                 continue
             policy = self.policy_for(*alert.parties)
             deadlines = [
@@ -599,8 +608,41 @@ class AlertEngine:
 
     def _apply(self, transition: _Transition) -> _Transition:
         """Take a transition into memory at once, so later ones in the cycle build on it."""
-        self._alerts[transition.alert.id] = transition.alert
+        alert = transition.alert
+        self._undo.append((alert.id, self._alerts.get(alert.id)))
+        self._keep(alert)
         return transition
+
+    def _keep(self, alert: Alert) -> None:
+        self._alerts[alert.id] = alert
+        if alert.active:
+            self._active.add(alert.id)
+        else:
+            self._active.discard(alert.id)
+            self._resolved.append((alert.resolved_us or 0, alert.id))
+
+    def _rollback(self) -> None:
+        for alert_id, previous in reversed(self._undo):
+            if previous is None:
+                self._alerts.pop(alert_id, None)
+                self._active.discard(alert_id)
+            else:
+                self._alerts[alert_id] = previous
+                if previous.active:
+                    self._active.add(alert_id)
+        self._undo = []
+
+    def _forget_old(self, now: int) -> None:
+        """Drop resolved alerts past the retention from memory (the journal keeps them)."""
+        while self._resolved and self._resolved[0][0] < now - self._retain_us:
+            _, alert_id = self._resolved.popleft()
+            alert = self._alerts.get(alert_id)
+            if alert is not None and not alert.active:
+                del self._alerts[alert_id]
+                self._history.pop(alert_id, None)
+
+    def _active_alerts(self) -> list[Alert]:
+        return [self._alerts[alert_id] for alert_id in self._active]
 
     def _said(self, encounter: _Encounter, alert: Alert, now: int) -> None:
         encounter.said_t_in_s = alert.t_in_s
@@ -609,9 +651,7 @@ class AlertEngine:
 
     def _measure(self, view: PictureView, rows: Mapping[TrackKey, int]) -> None:
         """Update each active alert's smallest separation reached, on reported positions."""
-        active = [
-            a for a in self._alerts.values() if a.active and a.track_a in rows and a.track_b in rows
-        ]
+        active = [a for a in self._active_alerts() if a.track_a in rows and a.track_b in rows]
         if not active:
             return
         i = np.array([rows[a.track_a] for a in active], dtype=np.int64)
@@ -669,9 +709,12 @@ class AlertEngine:
                 latest[alert_id] = record
                 history.setdefault(alert_id, []).append(record)
             after = page[-1].seq
-        for alert_id, record in latest.items():
+        now = self._clock.now_us()
+        for alert_id, record in sorted(latest.items(), key=lambda item: item[1].seq):
             alert = Alert.from_payload(record.payload)
-            self._alerts[alert_id] = alert
+            if not alert.active and (alert.resolved_us or 0) < now - self._retain_us:
+                continue
+            self._keep(alert)
             self._history[alert_id] = history[alert_id]
             if alert.active:
                 encounter = _Encounter(
@@ -690,7 +733,7 @@ class AlertEngine:
         its track's latest state forward (never back, as in the picture); each pair of
         latest states is measured as in a cycle, the older flown to the newer's time.
         """
-        active = [a for a in self._alerts.values() if a.active]
+        active = self._active_alerts()
         if not active:
             return
         raised_seq = {a.id: self._history[a.id][0].seq for a in active}
