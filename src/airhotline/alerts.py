@@ -165,6 +165,15 @@ class Alert:
     def parties(self) -> tuple[int, int]:
         return (self.track_a[0], self.track_b[0])
 
+    def with_separation(self, horizontal_m: float, vertical_m: float, at_us: int) -> Alert:
+        """This alert with a measured separation taken into its minima (each on its own)."""
+        better: dict[str, Any] = {}
+        if self.min_h_m is None or horizontal_m < self.min_h_m:
+            better.update(min_h_m=horizontal_m, min_h_at_us=at_us)
+        if self.min_v_m is None or vertical_m < self.min_v_m:
+            better.update(min_v_m=vertical_m, min_v_at_us=at_us)
+        return replace(self, **better) if better else self
+
     def acknowledged_by(self, party_id: int) -> bool:
         return any(p == party_id for p, _ in self.acknowledgements)
 
@@ -663,14 +672,9 @@ class AlertEngine:
         horizontal, _, _ = geo.geodesic_inverse(lat_i, lon_i, lat_j, lon_j)
         vertical = np.abs(alt_j - alt_i)
         for k, alert in enumerate(active):
-            h, v, at = float(horizontal[k]), float(vertical[k]), int(common[k])
-            better: dict[str, Any] = {}
-            if alert.min_h_m is None or h < alert.min_h_m:
-                better.update(min_h_m=h, min_h_at_us=at)
-            if alert.min_v_m is None or v < alert.min_v_m:
-                better.update(min_v_m=v, min_v_at_us=at)
-            if better:
-                self._alerts[alert.id] = replace(alert, **better)
+            self._alerts[alert.id] = alert.with_separation(
+                float(horizontal[k]), float(vertical[k]), int(common[k])
+            )
 
     # --- journal ----------------------------------------------------------------------
 
@@ -760,15 +764,8 @@ class AlertEngine:
                     if record.seq <= raised_seq[alert.id] or not moved.intersection(pair):
                         continue
                     if pair[0] in states and pair[1] in states:
-                        current = self._alerts[alert.id]
                         h, v, at = _separation(states[pair[0]], states[pair[1]])
-                        better: dict[str, Any] = {}
-                        if current.min_h_m is None or h < current.min_h_m:
-                            better.update(min_h_m=h, min_h_at_us=at)
-                        if current.min_v_m is None or v < current.min_v_m:
-                            better.update(min_v_m=v, min_v_at_us=at)
-                        if better:
-                            self._alerts[alert.id] = replace(current, **better)
+                        self._alerts[alert.id] = self._alerts[alert.id].with_separation(h, v, at)
             after = page[-1].seq
 
 
