@@ -98,3 +98,31 @@ def test_another_process_writing_the_journal_reaches_a_running_node(tmp_path: Pa
         assert running.picture.view(clock.now_us()).track_id == ("B1",)
     finally:
         running.close()
+
+
+def test_idempotency_keys_are_forgotten_after_the_retention(tmp_path: Path) -> None:
+    clock = SimulatedClock(T0)
+    node = open_node(f"sqlite:///{tmp_path / 'n.db'}", clock)
+    try:
+        atlas = node.add_party("ATLAS", "en").party.id
+        row = {
+            "track_id": "A1",
+            "time_us": T0,
+            "lat": 0.0,
+            "lon": 0.0,
+            "alt_ft": 1000.0,
+            "gs_kt": 100.0,
+            "track_deg": 0.0,
+            "vrate_fpm": 0.0,
+        }
+        first = node.submit_reports(
+            atlas, ReportBatch.from_rows([row]), idempotency_key="k", body_sha256="body"
+        ).result()
+        node.run_cycle()
+        assert node.store.idempotent_answer(atlas, "k") is not None  # kept within a day
+        clock.advance(node.config.idempotency_retention_s + 3_600.0)
+        node.run_cycle()
+        assert node.store.idempotent_answer(atlas, "k") is None
+        assert not first.replayed
+    finally:
+        node.close()

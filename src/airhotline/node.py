@@ -79,6 +79,8 @@ class HotlineConfig:
     future_tolerance_s: float = FUTURE_TOLERANCE_S
     #: Events a stream client may fall behind before it is cut off (it then resumes).
     stream_max_pending: int = 2_000
+    #: How long an Idempotency-Key is remembered; a retry later than this is a new batch.
+    idempotency_retention_s: float = 86_400.0
     alert_policy: AlertPolicy = field(default_factory=AlertPolicy)
     #: Per-agreement alert policies, keyed by the two party names.
     agreement_policies: dict[frozenset[str], AlertPolicy] = field(default_factory=dict)
@@ -151,6 +153,7 @@ class HotlineNode:
         self.reports_accepted = 0
         self.last_cycle: CycleReport | None = None
         self._applied_seq = store.head().seq
+        self._next_purge_us = 0
         self._reload_caches()
         self._rebuild_picture()
         store.add_commit_listener(self._on_commit)
@@ -363,6 +366,7 @@ class HotlineNode:
             lost = self.picture.expire(now)
             if lost:
                 self.store.write(lambda tx: self._journal_lost(tx, lost, now))
+            self._purge_idempotency(now)
             view = self.picture.view(now)
             for step in self._steps:
                 step.run(view)
@@ -418,6 +422,14 @@ class HotlineNode:
         return self._caches.parties[party_id].name if party_id is not None else None
 
     # --- internals --------------------------------------------------------------------
+
+    def _purge_idempotency(self, now: int) -> None:
+        """Forget old Idempotency-Keys, at most once an hour, so the table stays small."""
+        if now < self._next_purge_us:
+            return
+        self._next_purge_us = now + 3_600 * US_PER_S
+        before = now - round(self.config.idempotency_retention_s * US_PER_S)
+        self.store.write(lambda tx: tx.idempotency_purge(before))
 
     def _journal_lost(self, tx: Transaction, lost: Iterable[LostTrack], now: int) -> None:
         for track in lost:

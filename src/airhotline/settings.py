@@ -32,7 +32,13 @@ from airhotline.node import HotlineConfig
 
 __all__ = ["load_settings", "settings_from_mapping"]
 
-_HOTLINE_KEYS = ("cycle_s", "coast_after_s", "lost_after_s", "future_tolerance_s")
+_HOTLINE_KEYS = (
+    "cycle_s",
+    "coast_after_s",
+    "lost_after_s",
+    "future_tolerance_s",
+    "idempotency_retention_s",
+)
 
 
 def load_settings(path: Path) -> HotlineConfig:
