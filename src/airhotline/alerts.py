@@ -303,6 +303,7 @@ class _Encounter:
     said_t_in_s: float = 0.0
     said_at_us: int = 0
     said_dcpa_m: float = 0.0
+    said_coasting: tuple[bool, bool] = (False, False)
 
 
 @dataclass
@@ -328,6 +329,7 @@ class AlertEngine:
         policies: Mapping[frozenset[str], AlertPolicy] | None = None,
         new_id: Callable[[], str] | None = None,
         retain_resolved_s: float = 86_400.0,
+        coast_after_s: float = 10.0,
     ) -> None:
         self._store = store
         self._clock = clock
@@ -344,8 +346,13 @@ class AlertEngine:
         self._resolved: deque[tuple[int, str]] = deque()
         self._retain_us = round(retain_resolved_s * US_PER_S)
         self._undo: list[tuple[str, Alert | None]] = []
+        self._ended: list[PairKey] = []
+        self._coast_us = round(coast_after_s * US_PER_S)
         self._encounters: dict[PairKey, _Encounter] = {}
         self._history: dict[str, list[Record]] = {}
+        #: Parties each alert was journaled to so far: they hear how it ends, whatever
+        #: happens to their agreement meanwhile.
+        self._told: dict[str, frozenset[int]] = {}
         self._rebuild()
 
     # --- queries ------------------------------------------------------------------
@@ -429,15 +436,18 @@ class AlertEngine:
         with self._lock:
             now = view.time_us
             self._undo = []
+            self._ended = []
             transitions: list[_Transition] = []
             predicted = self._predict(view)
             rows = {view.key(r): r for r in range(len(view))}
-            self._measure(view, rows)
+            active = self._active_alerts()
+            for alert in self._measure(view, rows, active):
+                self._alerts[alert.id] = alert
             for key, encounter in list(self._encounters.items()):
                 guess = predicted.get(key)
                 encounter.seen.append(guess is not None)
                 if encounter.alert_id is None:
-                    transitions += self._maybe_raise(key, encounter, guess, now)
+                    transitions += self._maybe_raise(key, encounter, guess, now, view, rows)
                 else:
                     transitions += self._follow(key, encounter, guess, now, rows)
                 if encounter.alert_id is None and not any(encounter.seen):
@@ -449,7 +459,8 @@ class AlertEngine:
                 except BaseException:
                     self._rollback()  # nothing happened that the journal does not hold
                     raise
-                self._measure(view, rows)  # alerts raised now start measuring at once
+            for key in self._ended:
+                self._encounters.pop(key, None)
             self._forget_old(now)
 
     def _predict(self, view: PictureView) -> dict[PairKey, _Prediction]:
@@ -490,6 +501,8 @@ class AlertEngine:
         encounter: _Encounter,
         guess: _Prediction | None,
         now: int,
+        view: PictureView,
+        rows: Mapping[TrackKey, int],
     ) -> list[_Transition]:
         if guess is None:
             return []
@@ -509,6 +522,9 @@ class AlertEngine:
             warning_since_us=now if tier is Tier.WARNING else None,
             **guess.fields(),
         )
+        # Measured at once, so that the raise record itself holds the first separation
+        # (a restart right after it must not forget how close they already were).
+        (alert,) = self._measure(view, rows, [alert])
         encounter.alert_id = alert.id
         self._said(encounter, alert, now)
         return [self._apply(_Transition("alert.raised", alert))]
@@ -522,10 +538,7 @@ class AlertEngine:
         rows: Mapping[TrackKey, int],
     ) -> list[_Transition]:
         assert encounter.alert_id is not None
-        alert = self._alerts.get(encounter.alert_id)
-        if alert is None:  # raised in this very cycle's batch that failed to commit
-            encounter.alert_id = None
-            return []
+        alert = self._alerts[encounter.alert_id]
         policy = self.policy_for(key[0][0], key[1][0])
         if key[0] not in rows or key[1] not in rows:
             return [self._resolve(key, alert, now, "track-lost")]
@@ -559,16 +572,18 @@ class AlertEngine:
         # Once the closest approach is behind (t_cpa 0), dCPA is just today's distance
         # growing: no news for a controller, who hears "resolved" soon enough.
         cpa_ahead = updated.t_cpa_s > 0.0
-        material = abs(updated.t_in_s - expected_t_in) > policy.material_t_in_s or (
-            cpa_ahead and abs(updated.dcpa_m - encounter.said_dcpa_m) > policy.material_dcpa_m
+        # A track starting or stopping to coast is news too (its position is now, or no
+        # longer, a guess) — but a feed slower than the coast limit flips it on every
+        # report, so it waits for the same minimum interval as the numbers.
+        material = (
+            abs(updated.t_in_s - expected_t_in) > policy.material_t_in_s
+            or (cpa_ahead and abs(updated.dcpa_m - encounter.said_dcpa_m) > policy.material_dcpa_m)
+            or updated.coasting != encounter.said_coasting
         )
         material = material and (
             now - encounter.said_at_us >= round(policy.min_update_interval_s * US_PER_S)
         )
-        # A track that starts or stops coasting is news at once: its position is now
-        # (or no longer) a guess.
-        coasting_changed = updated.coasting != alert.coasting
-        if changed_tier or material or coasting_changed:
+        if changed_tier or material:
             updated = replace(updated, updated_us=now)
             self._said(encounter, updated, now)
             return [
@@ -578,7 +593,7 @@ class AlertEngine:
         return []
 
     def _resolve(self, key: PairKey, alert: Alert, now: int, reason: str) -> _Transition:
-        del self._encounters[key]
+        self._ended.append(key)  # forgotten once the resolution is committed
         resolved = replace(alert, resolved_us=now, updated_us=now, resolution=reason)
         return self._apply(_Transition("alert.resolved", resolved))
 
@@ -640,6 +655,11 @@ class AlertEngine:
                 if previous.active:
                     self._active.add(alert_id)
         self._undo = []
+        # An encounter whose raise was not committed has no alert: the next cycle raises
+        # it again through the ordinary path (a warning at once).
+        for encounter in self._encounters.values():
+            if encounter.alert_id is not None and encounter.alert_id not in self._alerts:
+                encounter.alert_id = None
 
     def _forget_old(self, now: int) -> None:
         """Drop resolved alerts past the retention from memory (the journal keeps them)."""
@@ -649,6 +669,7 @@ class AlertEngine:
             if alert is not None and not alert.active:
                 del self._alerts[alert_id]
                 self._history.pop(alert_id, None)
+                self._told.pop(alert_id, None)
 
     def _active_alerts(self) -> list[Alert]:
         return [self._alerts[alert_id] for alert_id in self._active]
@@ -657,24 +678,34 @@ class AlertEngine:
         encounter.said_t_in_s = alert.t_in_s
         encounter.said_at_us = now
         encounter.said_dcpa_m = alert.dcpa_m
+        encounter.said_coasting = alert.coasting
 
-    def _measure(self, view: PictureView, rows: Mapping[TrackKey, int]) -> None:
-        """Update each active alert's smallest separation reached, on reported positions."""
-        active = [a for a in self._active_alerts() if a.track_a in rows and a.track_b in rows]
-        if not active:
-            return
-        i = np.array([rows[a.track_a] for a in active], dtype=np.int64)
-        j = np.array([rows[a.track_b] for a in active], dtype=np.int64)
+    def _measure(
+        self, view: PictureView, rows: Mapping[TrackKey, int], alerts: list[Alert]
+    ) -> list[Alert]:
+        """The alerts with the separation their tracks' reports now show taken into their
+        minima. Only fresh reports count: a track silent for longer than the coast limit
+        is a guess, and a guess is not a separation "actually reached"."""
+        measurable = [a for a in alerts if a.track_a in rows and a.track_b in rows]
+        if not measurable:
+            return alerts
+        i = np.array([rows[a.track_a] for a in measurable], dtype=np.int64)
+        j = np.array([rows[a.track_b] for a in measurable], dtype=np.int64)
         time_i, time_j = view.report_time_us[i], view.report_time_us[j]
         common = np.maximum(time_i, time_j)
+        fresh = np.abs(time_i - time_j) <= self._coast_us
         lat_i, lon_i, alt_i = _flown(view, i, (common - time_i) / US_PER_S)
         lat_j, lon_j, alt_j = _flown(view, j, (common - time_j) / US_PER_S)
         horizontal, _, _ = geo.geodesic_inverse(lat_i, lon_i, lat_j, lon_j)
         vertical = np.abs(alt_j - alt_i)
-        for k, alert in enumerate(active):
-            self._alerts[alert.id] = alert.with_separation(
+        measured = {
+            alert.id: alert.with_separation(
                 float(horizontal[k]), float(vertical[k]), int(common[k])
             )
+            for k, alert in enumerate(measurable)
+            if fresh[k]
+        }
+        return [measured.get(a.id, a) for a in alerts]
 
     # --- journal ----------------------------------------------------------------------
 
@@ -683,6 +714,11 @@ class AlertEngine:
         return frozenset((a, b)) if self._directory.sharing(a, b).conflicts else frozenset()
 
     def _commit(self, transitions: list[_Transition], now: int) -> None:
+        def audience(t: _Transition) -> frozenset[int]:
+            if t.kind == "alert.resolved":  # an alert a party was told of must end for it
+                return self._audience(t.alert) | self._told.get(t.alert.id, frozenset())
+            return self._audience(t.alert)
+
         def unit(tx: Transaction) -> list[Record]:
             return [
                 tx.append(
@@ -690,14 +726,16 @@ class AlertEngine:
                     {**t.alert.to_payload(self._directory), **t.extra},
                     time_us=now,
                     party_id=None,
-                    audience=self._audience(t.alert),
+                    audience=audience(t),
                 )
                 for t in transitions
             ]
 
         records = self._store.write(unit)
         for transition, record in zip(transitions, records, strict=True):
-            self._history.setdefault(transition.alert.id, []).append(record)
+            alert_id = transition.alert.id
+            self._history.setdefault(alert_id, []).append(record)
+            self._told[alert_id] = self._told.get(alert_id, frozenset()) | record.audience
 
     def _rebuild(self) -> None:
         """Active alerts (and their history) from the journal, after a restart."""
@@ -720,6 +758,7 @@ class AlertEngine:
                 continue
             self._keep(alert)
             self._history[alert_id] = history[alert_id]
+            self._told[alert_id] = frozenset().union(*(r.audience for r in history[alert_id]))
             if alert.active:
                 encounter = _Encounter(
                     seen=deque([True], maxlen=self.policy_for(*alert.parties).confirm_window),
@@ -764,7 +803,10 @@ class AlertEngine:
                     if record.seq <= raised_seq[alert.id] or not moved.intersection(pair):
                         continue
                     if pair[0] in states and pair[1] in states:
-                        h, v, at = _separation(states[pair[0]], states[pair[1]])
+                        first, second = states[pair[0]], states[pair[1]]
+                        if abs(first[0] - second[0]) > self._coast_us:
+                            continue  # one of them is a guess by now, as in a cycle
+                        h, v, at = _separation(first, second)
                         self._alerts[alert.id] = self._alerts[alert.id].with_separation(h, v, at)
             after = page[-1].seq
 

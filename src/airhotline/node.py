@@ -124,6 +124,8 @@ class _Caches:
     parties: dict[int, PartyRow] = field(default_factory=dict)
     party_ids: dict[str, int] = field(default_factory=dict)
     tokens: dict[str, TokenRow] = field(default_factory=dict)
+    token_ids: set[int] = field(default_factory=set)
+    revoked_ids: set[int] = field(default_factory=set)
     agreements: dict[tuple[int, int], Sharing] = field(default_factory=dict)
 
 
@@ -163,6 +165,7 @@ class HotlineNode:
             self,
             policy=self.config.alert_policy,
             policies=self.config.agreement_policies,
+            coast_after_s=self.config.coast_after_s,
         )
         self.add_cycle_step(self.alerts)
         self.add_exposure(self.alerts.exposed_to)
@@ -235,12 +238,17 @@ class HotlineNode:
         return self.store.write(unit), token
 
     def revoke_token(self, token_id: int) -> None:
+        """Revoke a token; revoking it again is harmless and journals nothing more."""
+        if token_id in self._caches.revoked_ids:
+            return
         now = self.clock.now_us()
 
         def unit(tx: Transaction) -> None:
             row = tx.revoke_token(token_id, now)
             if row is None:
                 raise NotFoundError("token", token_id)
+            if row.revoked_us != now:
+                return  # revoked before: a retry changes nothing and says nothing again
             party = self._caches.parties.get(row.party_id) if row.party_id else None
             tx.append(
                 "token.revoked",
@@ -263,6 +271,10 @@ class HotlineNode:
             party_id=party.id if party else None,
             party_name=party.name if party else None,
         )
+
+    def token_active(self, token_id: int) -> bool:
+        """Whether the token is known and not revoked (streams check it as they go)."""
+        return token_id in self._caches.token_ids
 
     def set_agreement(
         self, party_a: str, party_b: str, mode: AgreementMode, status: AgreementStatus
@@ -363,9 +375,11 @@ class HotlineNode:
             started = time.perf_counter()
             self.catch_up()
             now = self.clock.now_us()
-            lost = self.picture.expire(now)
+            lost = self.picture.stale(now)
             if lost:
+                # Journal first, forget after: a failed write leaves them for the next cycle.
                 self.store.write(lambda tx: self._journal_lost(tx, lost, now))
+                self.picture.remove(lost)
             self._purge_idempotency(now)
             view = self.picture.view(now)
             for step in self._steps:
@@ -491,7 +505,7 @@ class HotlineNode:
         for record in fresh:
             if record.kind == "tracks.reported" and record.party_id is not None:
                 batch = ReportBatch.from_payload(record.payload)
-                self.picture.apply(record.party_id, batch)
+                self.picture.apply(record.party_id, batch, record.time_us)
                 self.reports_accepted += len(batch)
             elif record.kind in _CACHE_KINDS:
                 refresh = True
@@ -508,6 +522,9 @@ class HotlineNode:
         for token in self.store.tokens():
             if token.revoked_us is None:
                 caches.tokens[token.token_hash] = token
+                caches.token_ids.add(token.id)
+            else:
+                caches.revoked_ids.add(token.id)
         for row in self.store.agreements():
             caches.agreements[(row.party_low, row.party_high)] = Sharing(
                 AgreementMode(row.mode), AgreementStatus(row.status)
@@ -518,9 +535,18 @@ class HotlineNode:
         now = self.clock.now_us()
         since = now - self.picture.lost_after_us
         horizon = now + round(self.config.future_tolerance_s * US_PER_S)
+        last_us = since
         for record in self.store.records_in_time(since, horizon, kinds=["tracks.reported"]):
             if record.party_id is not None:
-                self.picture.apply(record.party_id, ReportBatch.from_payload(record.payload))
+                batch = ReportBatch.from_payload(record.payload)
+                self.picture.apply(record.party_id, batch, record.time_us)
+        head = self.store.head()
+        if head.seq:
+            (last,) = self.store.records_after(head.seq - 1, limit=1)
+            last_us = last.time_us
+        # Tracks already lost by the journal's last moment were announced lost then (or,
+        # arriving late, were never live): drop them quietly rather than announce twice.
+        self.picture.expire(last_us)
 
 
 def _replay(known: IdempotentAnswer, body_sha256: str, key: str) -> IngestAnswer:

@@ -5,6 +5,11 @@ out-of-order reports are journaled but never move the picture backwards. A track
 not reported for ``coast_after_s`` is *coasting* (flown on from its last state, flagged);
 after ``lost_after_s`` it is *lost* and leaves the picture.
 
+"Newer" and "not reported for" use the report's *freshness*: its own time, but never later
+than when it arrived. A feed whose clock runs ahead (reports are accepted up to 30 s in
+the future) would otherwise keep a silent track live for 30 s too long, and block the
+correct reports that follow. Positions are still flown on from the report's own time.
+
 Thread-safety: every public method takes the picture's lock, so reports applied from the
 journal writer's thread and views taken by the cycle never see a half-applied batch.
 """
@@ -94,7 +99,8 @@ class Picture:
         self._rows: dict[TrackKey, int] = {}
         self._free: list[int] = []
         self._keys: list[TrackKey | None] = []
-        self._time_us = np.zeros(0, dtype=np.int64)
+        self._time_us = np.zeros(0, dtype=np.int64)  # each track's report time
+        self._fresh_us = np.zeros(0, dtype=np.int64)  # ... never later than its arrival
         self._columns = {name: np.zeros(0, dtype=np.float64) for name in _FLOAT_COLUMNS}
         self._meta: list[tuple[str | None, str | None, str | None]] = []
 
@@ -102,10 +108,15 @@ class Picture:
         with self._lock:
             return len(self._rows)
 
-    def apply(self, party_id: int, batch: ReportBatch) -> int:
-        """Take a batch's reports that are newer than the picture; return how many moved."""
+    def apply(self, party_id: int, batch: ReportBatch, received_us: int | None = None) -> int:
+        """Take a batch's reports that are newer than the picture; return how many moved.
+
+        ``received_us`` is when the batch arrived (its journal time); without it, reports
+        are taken at their word.
+        """
         if len(batch) == 0:
             return 0
+        fresh = batch.time_us if received_us is None else np.minimum(batch.time_us, received_us)
         with self._lock:
             rows = np.fromiter(
                 (self._row_for((party_id, t)) for t in batch.track_id),
@@ -113,13 +124,17 @@ class Picture:
                 count=len(batch),
             )
             # Within a batch the same track may appear twice: only its newest report counts.
-            order = np.lexsort((batch.time_us, rows))
+            order = np.lexsort((batch.time_us, fresh, rows))
             last_of_row = np.r_[rows[order][1:] != rows[order][:-1], True]
             pick = order[last_of_row]
             target = rows[pick]
-            newer = batch.time_us[pick] > self._time_us[target]
+            newer = (fresh[pick] > self._fresh_us[target]) | (
+                (fresh[pick] == self._fresh_us[target])
+                & (batch.time_us[pick] > self._time_us[target])
+            )
             pick, target = pick[newer], target[newer]
             self._time_us[target] = batch.time_us[pick]
+            self._fresh_us[target] = fresh[pick]
             for name, column in self._columns.items():
                 column[target] = getattr(batch, name)[pick]
             for source, row in zip(pick.tolist(), target.tolist(), strict=True):
@@ -130,21 +145,36 @@ class Picture:
                 )
             return int(pick.size)
 
-    def expire(self, now_us: int) -> list[LostTrack]:
-        """Remove and return the tracks silent for longer than the lost limit."""
+    def stale(self, now_us: int) -> list[LostTrack]:
+        """The tracks silent for longer than the lost limit (left in the picture)."""
         with self._lock:
             live = np.fromiter(self._rows.values(), dtype=np.int64, count=len(self._rows))
-            stale = live[now_us - self._time_us[live] > self.lost_after_us]
+            rows = live[now_us - self._fresh_us[live] > self.lost_after_us]
             lost = []
-            for row in stale.tolist():
+            for row in rows.tolist():
                 key = self._keys[row]
                 assert key is not None
                 lost.append(LostTrack(key[0], key[1], int(self._time_us[row])))
-                del self._rows[key]
+            return lost
+
+    def remove(self, tracks: list[LostTrack]) -> None:
+        """Take tracks out of the picture, unless a newer report came in meanwhile."""
+        with self._lock:
+            for track in tracks:
+                row = self._rows.get((track.party_id, track.track_id))
+                if row is None or int(self._time_us[row]) != track.last_time_us:
+                    continue
+                del self._rows[(track.party_id, track.track_id)]
                 self._keys[row] = None
                 self._time_us[row] = 0
+                self._fresh_us[row] = 0
                 self._free.append(row)
-            return lost
+
+    def expire(self, now_us: int) -> list[LostTrack]:
+        """Remove and return the tracks silent for longer than the lost limit."""
+        lost = self.stale(now_us)
+        self.remove(lost)
+        return lost
 
     def view(self, now_us: int) -> PictureView:
         """Every track flown on along its geodesic from its last report to ``now_us``."""
@@ -152,6 +182,7 @@ class Picture:
             rows = np.fromiter(self._rows.values(), dtype=np.int64, count=len(self._rows))
             keys = [self._keys[r] for r in rows.tolist()]
             report_time = self._time_us[rows].copy()
+            fresh = self._fresh_us[rows].copy()
             columns = {name: column[rows].copy() for name, column in self._columns.items()}
             meta = [self._meta[r] for r in rows.tolist()]
         elapsed_s = (now_us - report_time) / US_PER_S
@@ -186,7 +217,7 @@ class Picture:
             party_id=states.party,
             track_id=tuple(k[1] for k in keys if k is not None),
             report_time_us=report_time,
-            coasting=(now_us - report_time) > self.coast_after_us,
+            coasting=(now_us - fresh) > self.coast_after_us,
             states=states,
             reported=reported,
             callsign=tuple(m[0] for m in meta),
@@ -204,6 +235,7 @@ class Picture:
         self._rows[key] = row
         self._keys[row] = key
         self._time_us[row] = np.iinfo(np.int64).min
+        self._fresh_us[row] = np.iinfo(np.int64).min
         self._meta[row] = (None, None, None)
         return row
 
@@ -211,6 +243,7 @@ class Picture:
         old = self._time_us.shape[0]
         new = max(64, old * 2)
         self._time_us = np.resize(self._time_us, new)
+        self._fresh_us = np.resize(self._fresh_us, new)
         for name, column in self._columns.items():
             self._columns[name] = np.resize(column, new)
         self._keys.extend([None] * (new - old))

@@ -32,14 +32,19 @@ def _node(tmp_path: Path) -> HotlineNode:
         bus=LocalEventBus(),
         config=HotlineConfig(stream_max_pending=CAP),
     )
-    node.add_party("ATLAS", "en")
-    node.add_party("BOREAS", "ru")
+    for name, lang in (("ATLAS", "en"), ("BOREAS", "ru")):
+        _OPERATOR_TOKENS[name] = node.add_party(name, lang).tokens[Role.OPERATOR][0]
     return node
+
+
+_OPERATOR_TOKENS: dict[str, int] = {}
 
 
 def _principal(node: HotlineNode, name: str) -> Principal:
     party = node.party_by_name(name)
-    return Principal(token_id=0, role=Role.OPERATOR, party_id=party.id, party_name=name)
+    return Principal(
+        token_id=_OPERATOR_TOKENS[name], role=Role.OPERATOR, party_id=party.id, party_name=name
+    )
 
 
 async def _flood(node: HotlineNode, changes: int) -> None:

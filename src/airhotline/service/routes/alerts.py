@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from airhotline.access import Principal, Role
 from airhotline.alerts import Alert
 from airhotline.clock import iso_from_us
+from airhotline.service.problems import ProblemError
 from airhotline.service.schemas import AlertEventOut, AlertOut, time_us_of
 from airhotline.service.security import Node, allow
 
@@ -43,7 +44,9 @@ def list_alerts(
     """The caller's alerts (the admin's: all), oldest first."""
     alerts = node.alerts.alerts(party_id=caller.party_id, active=active)
     if since is not None:
-        since_us = time_us_of(since) or 0
+        since_us = time_us_of(since)
+        if since_us is None:
+            raise ProblemError(422, "since: outside 1970-2100", field="since")
         alerts = [a for a in alerts if a.raised_us >= since_us]
     return [alert_out(node, a) for a in alerts]
 

@@ -107,6 +107,8 @@ async def _events(
                     event="stream.overflow",
                 )
                 return
+            if not node.token_active(caller.token_id):
+                return  # revoked while connected: the stream ends with the token
             if live.seq <= last or not _visible(live, caller):
                 continue
             yield event_of(live)
