@@ -205,8 +205,14 @@ class HotlineNode:
                 "party.created",
                 {
                     "party": name,
+                    "party_id": party.id,
                     "lang": lang,
-                    "tokens": [{"id": i, "role": r.value} for r, (i, _) in issued.items()],
+                    # Hashes, never tokens: enough for `journal verify` to prove the token
+                    # table holds what the journal says, useless to a reader.
+                    "tokens": [
+                        {"id": i, "role": r.value, "token_hash": hash_token(t)}
+                        for r, (i, t) in issued.items()
+                    ],
                 },
                 time_us=now,
                 party_id=None,
@@ -228,7 +234,12 @@ class HotlineNode:
             row = tx.insert_token(party.id if party else None, role.value, hash_token(token), now)
             tx.append(
                 "token.issued",
-                {"token_id": row.id, "role": role.value, "party": party_name},
+                {
+                    "token_id": row.id,
+                    "role": role.value,
+                    "party": party_name,
+                    "token_hash": row.token_hash,
+                },
                 time_us=now,
                 party_id=None,
                 audience=frozenset({party.id}) if party else frozenset(),
@@ -288,7 +299,12 @@ class HotlineNode:
             row = tx.set_agreement(a.id, b.id, mode.value, status.value, now)
             tx.append(
                 "agreement.set",
-                {"parties": sorted([a.name, b.name]), "mode": mode.value, "status": status.value},
+                {
+                    "parties": sorted([a.name, b.name]),
+                    "party_ids": sorted([a.id, b.id]),
+                    "mode": mode.value,
+                    "status": status.value,
+                },
                 time_us=now,
                 party_id=None,
                 audience=frozenset({a.id, b.id}),

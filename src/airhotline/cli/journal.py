@@ -6,6 +6,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from airhotline.audit import audit_access
 from airhotline.cli.common import USAGE_ERROR, DbOption, database_url, fail
 from airhotline.errors import AirhotlineError
 from airhotline.store import Store
@@ -26,7 +27,8 @@ def _open(db: str | None) -> Store:
 
 @journal_app.command("verify")
 def verify(db: DbOption = None) -> None:
-    """Recompute every hash of the chain; name the first broken row."""
+    """Recompute every hash of the chain and name the first broken row; then check that
+    the parties, tokens and agreements tables hold exactly what the journal says."""
     store = _open(db)
     try:
         with Progress(
@@ -43,15 +45,27 @@ def verify(db: DbOption = None) -> None:
                 progress.update(task, completed=done, total=total)
 
             result = store.verify(progress=advance)
+        access = audit_access(store) if result.ok else None
     finally:
         store.close()
-    if result.ok:
-        Console().print(f"journal ok: {result.rows_checked} records, chain intact")
-        return
-    Console(stderr=True, highlight=False).print(
-        f"airhotline: journal BROKEN at seq {result.first_bad_seq}: {result.reason}", markup=False
+    errors = Console(stderr=True, highlight=False, soft_wrap=True)
+    if not result.ok:
+        errors.print(
+            f"airhotline: journal BROKEN at seq {result.first_bad_seq}: {result.reason}",
+            markup=False,
+        )
+        raise typer.Exit(BROKEN)
+    assert access is not None
+    if not access.ok:
+        for problem in access.problems:
+            errors.print(
+                f"airhotline: access tables differ from the journal: {problem}", markup=False
+            )
+        raise typer.Exit(BROKEN)
+    typer.echo(
+        f"journal ok: {result.rows_checked} records, chain intact; "
+        f"parties, tokens and agreements match its {access.records_replayed} access records"
     )
-    raise typer.Exit(BROKEN)
 
 
 @journal_app.command("head")
