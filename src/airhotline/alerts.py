@@ -37,11 +37,12 @@ from enum import IntEnum
 from typing import Any, Protocol
 
 import numpy as np
+import numpy.typing as npt
 
 from airhotline import geo, units
 from airhotline.access import Sharing
 from airhotline.clock import US_PER_S, Clock, iso_from_us
-from airhotline.detect import detect_conflicts
+from airhotline.detect import TrackStates, detect_conflicts
 from airhotline.errors import ConflictError, NotFoundError
 from airhotline.picture import PictureView, TrackKey
 from airhotline.reports import ReportBatch
@@ -56,6 +57,9 @@ __all__ = [
     "PartyDirectory",
     "Tier",
 ]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 ALERT_KINDS = frozenset(
     {"alert.raised", "alert.updated", "alert.acknowledged", "alert.escalated", "alert.resolved"}
@@ -692,12 +696,10 @@ class AlertEngine:
         i = np.array([rows[a.track_a] for a in measurable], dtype=np.int64)
         j = np.array([rows[a.track_b] for a in measurable], dtype=np.int64)
         time_i, time_j = view.report_time_us[i], view.report_time_us[j]
-        common = np.maximum(time_i, time_j)
         fresh = np.abs(time_i - time_j) <= self._coast_us
-        lat_i, lon_i, alt_i = _flown(view, i, (common - time_i) / US_PER_S)
-        lat_j, lon_j, alt_j = _flown(view, j, (common - time_j) / US_PER_S)
-        horizontal, _, _ = geo.geodesic_inverse(lat_i, lon_i, lat_j, lon_j)
-        vertical = np.abs(alt_j - alt_i)
+        horizontal, vertical, common = _separations(
+            view.reported.take(i), time_i, view.reported.take(j), time_j
+        )
         measured = {
             alert.id: alert.with_separation(
                 float(horizontal[k]), float(vertical[k]), int(common[k])
@@ -741,16 +743,10 @@ class AlertEngine:
         """Active alerts (and their history) from the journal, after a restart."""
         latest: dict[str, Record] = {}
         history: dict[str, list[Record]] = {}
-        after = 0
-        while True:
-            page = self._store.records_after(after, kinds=ALERT_KINDS, limit=1000)
-            if not page:
-                break
-            for record in page:
-                alert_id = str(record.payload["alert_id"])
-                latest[alert_id] = record
-                history.setdefault(alert_id, []).append(record)
-            after = page[-1].seq
+        for record in self._store.iter_records_after(0, kinds=ALERT_KINDS):
+            alert_id = str(record.payload["alert_id"])
+            latest[alert_id] = record
+            history.setdefault(alert_id, []).append(record)
         now = self._clock.now_us()
         for alert_id, record in sorted(latest.items(), key=lambda item: item[1].seq):
             alert = Alert.from_payload(record.payload)
@@ -783,60 +779,51 @@ class AlertEngine:
         keys = {key for a in active for key in (a.track_a, a.track_b)}
         states: dict[TrackKey, tuple[int, ReportBatch, int]] = {}
         after = min(raised_seq.values())
-        while True:
-            page = self._store.records_after(after, kinds=["tracks.reported"], limit=1000)
-            if not page:
-                break
-            for record in page:
-                if record.party_id is None:
+        for record in self._store.iter_records_after(after, kinds=["tracks.reported"]):
+            if record.party_id is None:
+                continue
+            batch = ReportBatch.from_payload(record.payload)
+            moved: set[TrackKey] = set()
+            for row, track_id in enumerate(batch.track_id):
+                key = (record.party_id, track_id)
+                time_us = int(batch.time_us[row])
+                if key in keys and (key not in states or time_us > states[key][0]):
+                    states[key] = (time_us, batch, row)
+                    moved.add(key)
+            for alert in active:
+                pair = (alert.track_a, alert.track_b)
+                if record.seq <= raised_seq[alert.id] or not moved.intersection(pair):
                     continue
-                batch = ReportBatch.from_payload(record.payload)
-                moved: set[TrackKey] = set()
-                for row, track_id in enumerate(batch.track_id):
-                    key = (record.party_id, track_id)
-                    time_us = int(batch.time_us[row])
-                    if key in keys and (key not in states or time_us > states[key][0]):
-                        states[key] = (time_us, batch, row)
-                        moved.add(key)
-                for alert in active:
-                    pair = (alert.track_a, alert.track_b)
-                    if record.seq <= raised_seq[alert.id] or not moved.intersection(pair):
-                        continue
-                    if pair[0] in states and pair[1] in states:
-                        first, second = states[pair[0]], states[pair[1]]
-                        if abs(first[0] - second[0]) > self._coast_us:
-                            continue  # one of them is a guess by now, as in a cycle
-                        h, v, at = _separation(first, second)
-                        self._alerts[alert.id] = self._alerts[alert.id].with_separation(h, v, at)
-            after = page[-1].seq
+                if pair[0] in states and pair[1] in states:
+                    first, second = states[pair[0]], states[pair[1]]
+                    if abs(first[0] - second[0]) > self._coast_us:
+                        continue  # one of them is a guess by now, as in a cycle
+                    (h,), (v,), (at,) = _separations(
+                        first[1].states([first[2]]),
+                        np.array([first[0]]),
+                        second[1].states([second[2]]),
+                        np.array([second[0]]),
+                    )
+                    self._alerts[alert.id] = self._alerts[alert.id].with_separation(
+                        float(h), float(v), int(at)
+                    )
 
 
-def _flown(
-    view: PictureView, rows: np.ndarray[Any, np.dtype[np.int64]], seconds: Any
-) -> tuple[Any, Any, Any]:
-    """Reported positions of ``rows`` flown on along their geodesics by ``seconds``."""
-    reported = view.reported
-    lat, lon, _ = geo.geodesic_forward(
-        reported.lat_deg[rows],
-        reported.lon_deg[rows],
-        reported.track_rad[rows],
-        reported.gs_mps[rows] * seconds,
-    )
-    return lat, lon, reported.alt_m[rows] + reported.vrate_mps[rows] * seconds
+def _separations(
+    a: TrackStates, time_a: IntArray, b: TrackStates, time_b: IntArray
+) -> tuple[FloatArray, FloatArray, IntArray]:
+    """Horizontal and vertical separation (m) of pairs of reported states, each flown
+    along its geodesic to the later of the two report times; and that time."""
+    at = np.maximum(time_a, time_b)
 
-
-def _separation(
-    a: tuple[int, ReportBatch, int], b: tuple[int, ReportBatch, int]
-) -> tuple[float, float, int]:
-    """Horizontal (m) and vertical (m) separation of two reports, at the later's time."""
-    at = max(a[0], b[0])
-    flown = []
-    for time_us, batch, row in (a, b):
+    def flown(states: TrackStates, time_us: IntArray) -> tuple[Any, Any, Any]:
         seconds = (at - time_us) / US_PER_S
         lat, lon, _ = geo.geodesic_forward(
-            batch.lat[row], batch.lon[row], batch.track_rad[row], batch.gs_mps[row] * seconds
+            states.lat_deg, states.lon_deg, states.track_rad, states.gs_mps * seconds
         )
-        flown.append((lat, lon, batch.alt_m[row] + batch.vrate_mps[row] * seconds))
-    (lat_a, lon_a, alt_a), (lat_b, lon_b, alt_b) = flown
+        return lat, lon, states.alt_m + states.vrate_mps * seconds
+
+    lat_a, lon_a, alt_a = flown(a, time_a)
+    lat_b, lon_b, alt_b = flown(b, time_b)
     horizontal, _, _ = geo.geodesic_inverse(lat_a, lon_a, lat_b, lon_b)
-    return float(horizontal), float(abs(alt_b - alt_a)), at
+    return horizontal, np.abs(alt_b - alt_a), at

@@ -9,11 +9,10 @@ audit replays the journal's ``party.created``, ``token.issued``, ``token.revoked
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from airhotline.store import Record, Store
+from airhotline.store import Store
 
 __all__ = ["ACCESS_KINDS", "AccessAudit", "audit_access"]
 
@@ -33,7 +32,7 @@ def audit_access(store: Store) -> AccessAudit:
     tokens: dict[int, dict[str, Any]] = {}
     agreements: dict[tuple[int, int], tuple[str, str]] = {}
     replayed = 0
-    for record in _access_records(store):
+    for record in store.iter_records_after(0, kinds=ACCESS_KINDS):
         replayed += 1
         payload = record.payload
         if record.kind == "party.created":
@@ -79,13 +78,6 @@ def audit_access(store: Store) -> AccessAudit:
     }
     problems += _differences("agreement", agreements, stored_agreements)
     return AccessAudit(ok=not problems, records_replayed=replayed, problems=tuple(problems))
-
-
-def _access_records(store: Store) -> Iterator[Record]:
-    after = 0
-    while page := store.records_after(after, kinds=ACCESS_KINDS, limit=1000):
-        yield from page
-        after = page[-1].seq
 
 
 def _party_id(parties: dict[int, tuple[str, str]], name: str | None) -> int | None:

@@ -125,7 +125,6 @@ class _Caches:
     party_ids: dict[str, int] = field(default_factory=dict)
     tokens: dict[str, TokenRow] = field(default_factory=dict)
     token_ids: set[int] = field(default_factory=set)
-    revoked_ids: set[int] = field(default_factory=set)
     agreements: dict[tuple[int, int], Sharing] = field(default_factory=dict)
 
 
@@ -250,16 +249,16 @@ class HotlineNode:
 
     def revoke_token(self, token_id: int) -> None:
         """Revoke a token; revoking it again is harmless and journals nothing more."""
-        if token_id in self._caches.revoked_ids:
-            return
         now = self.clock.now_us()
 
         def unit(tx: Transaction) -> None:
-            row = tx.revoke_token(token_id, now)
-            if row is None:
+            known = tx.token(token_id)
+            if known is None:
                 raise NotFoundError("token", token_id)
-            if row.revoked_us != now:
+            if known.revoked_us is not None:
                 return  # revoked before: a retry changes nothing and says nothing again
+            row = tx.revoke_token(token_id, now)
+            assert row is not None
             party = self._caches.parties.get(row.party_id) if row.party_id else None
             tx.append(
                 "token.revoked",
@@ -485,7 +484,9 @@ class HotlineNode:
         # the time a client hears "accepted", the picture already holds its reports.
         with self._apply_lock:
             if records and records[0].seq > self._applied_seq + 1:
-                self._apply(self._records_between(self._applied_seq, records[0].seq))
+                self._apply(
+                    list(self.store.iter_records_after(self._applied_seq, before=records[0].seq))
+                )
             self._apply(records)
 
     def catch_up(self) -> int:
@@ -498,20 +499,9 @@ class HotlineNode:
             head = self.store.head().seq
             if head <= self._applied_seq:
                 return 0
-            missed = self._records_between(self._applied_seq, head + 1)
+            missed = list(self.store.iter_records_after(self._applied_seq, before=head + 1))
             self._apply(missed)
             return len(missed)
-
-    def _records_between(self, after: int, before: int) -> list[Record]:
-        found: list[Record] = []
-        while after + 1 < before:
-            page = self.store.records_after(after, limit=1000)
-            page = [r for r in page if r.seq < before]
-            if not page:
-                break
-            found.extend(page)
-            after = page[-1].seq
-        return found
 
     def _apply(self, records: Sequence[Record]) -> None:
         fresh = [r for r in records if r.seq > self._applied_seq]
@@ -539,8 +529,6 @@ class HotlineNode:
             if token.revoked_us is None:
                 caches.tokens[token.token_hash] = token
                 caches.token_ids.add(token.id)
-            else:
-                caches.revoked_ids.add(token.id)
         for row in self.store.agreements():
             caches.agreements[(row.party_low, row.party_high)] = Sharing(
                 AgreementMode(row.mode), AgreementStatus(row.status)

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from airhotline import units
+from airhotline.detect import TrackStates
 
 __all__ = [
     "ALT_FT_RANGE",
@@ -114,6 +115,18 @@ class ReportBatch:
             callsign=texts("callsign"),
             icao24=texts("icao24"),
             aircraft_type=texts("aircraft_type"),
+        )
+
+    def states(self, rows: npt.ArrayLike) -> TrackStates:
+        """The reports at ``rows`` as SI track states, each at its own report time."""
+        index = np.asarray(rows, dtype=np.int64)
+        return TrackStates.build(
+            lat_deg=self.lat[index],
+            lon_deg=self.lon[index],
+            alt_m=self.alt_m[index],
+            gs_mps=self.gs_mps[index],
+            track_rad=self.track_rad[index],
+            vrate_mps=self.vrate_mps[index],
         )
 
     # SI views, for the picture and detection.

@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 from airhotline import geo, units
 from airhotline.detect import DEFAULT_H_SEP_M, DEFAULT_V_SEP_M, TrackStates
 from airhotline.errors import SnapshotError
+from airhotline.reports import ALT_FT_RANGE, LAT_RANGE, LON_RANGE
 
 __all__ = ["COLUMNS", "Snapshot", "read_snapshot"]
 
@@ -35,9 +36,6 @@ StrArray = npt.NDArray[np.str_]
 
 #: Required columns, in the order they are checked.
 COLUMNS = ("party", "track_id", "lat", "lon", "alt_ft", "gs_kt", "track_deg", "vrate_fpm")
-
-#: Physically possible ranges; the same bounds the ingest API applies.
-ALT_FT_RANGE = (-2_000.0, 100_000.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +73,8 @@ def read_snapshot(
     gs_kt = _number_column(table, "gs_kt")
     track_deg = _number_column(table, "track_deg")
     vrate_fpm = _number_column(table, "vrate_fpm")
-    _check_range("lat", lat, -90.0, 90.0, "latitude outside [-90, 90]")
-    _check_range("lon", lon, -180.0, 180.0, "longitude outside [-180, 180]")
+    _check_range("lat", lat, *LAT_RANGE, "latitude outside [-90, 90]")
+    _check_range("lon", lon, *LON_RANGE, "longitude outside [-180, 180]")
     _check_range("alt_ft", alt_ft, *ALT_FT_RANGE, "altitude outside [-2000, 100000] ft")
     _check_range("gs_kt", gs_kt, 0.0, np.inf, "ground speed cannot be negative")
     _check_rows("track_deg", (track_deg < 0.0) | (track_deg >= 360.0), "track outside [0, 360)")

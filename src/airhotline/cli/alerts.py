@@ -34,13 +34,10 @@ def _since_us(text: str) -> int:
 
 def latest_states(store: Store) -> dict[str, dict[str, Any]]:
     """Each alert's last journaled state (every alert record carries the whole state)."""
-    latest: dict[str, dict[str, Any]] = {}
-    after = 0
-    while page := store.records_after(after, kinds=ALERT_KINDS, limit=2000):
-        for record in page:
-            latest[str(record.payload["alert_id"])] = dict(record.payload)
-        after = page[-1].seq
-    return latest
+    return {
+        str(record.payload["alert_id"]): dict(record.payload)
+        for record in store.iter_records_after(0, kinds=ALERT_KINDS)
+    }
 
 
 def alerts(

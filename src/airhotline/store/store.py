@@ -14,7 +14,7 @@ hear only their own store's records; `records_after` reads everyone's.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import Future
 from types import TracebackType
 from typing import TypeVar
@@ -158,6 +158,27 @@ class Store:
         return self._read(
             lambda c: journal.records_after(c, seq, audience=audience, kinds=kinds, limit=limit)
         )
+
+    def iter_records_after(
+        self,
+        seq: int,
+        *,
+        audience: int | None = None,
+        kinds: Collection[str] | None = None,
+        before: int | None = None,
+        page: int = 1000,
+    ) -> Iterator[Record]:
+        """Every record after ``seq`` (and before ``before``), in seq order, read a page
+        at a time so memory stays bounded however long the journal."""
+        while True:
+            found = self.records_after(seq, audience=audience, kinds=kinds, limit=page)
+            for record in found:
+                if before is not None and record.seq >= before:
+                    return
+                yield record
+            if len(found) < page:
+                return
+            seq = found[-1].seq
 
     def records_in_time(
         self, start_us: int, end_us: int, *, kinds: Collection[str] | None = None

@@ -186,6 +186,12 @@ class Transaction:
             found = row.first()
         return None if found is None else party_row(found)
 
+    def token(self, token_id: int) -> TokenRow | None:
+        """The stored token with this id, as this transaction sees it."""
+        with self._statements():
+            found = self._connection.execute(select(tokens).where(tokens.c.id == token_id)).first()
+        return None if found is None else token_row(found)
+
     def insert_token(
         self, party_id: int | None, role: str, token_hash: str, created_us: int
     ) -> TokenRow:
