@@ -11,10 +11,10 @@ from pathlib import Path
 
 import httpx
 
-from airhotline.access import Role
+from airhotline.bus import LocalEventBus
 from airhotline.clock import SystemClock
-from airhotline.events import LocalEventBus
-from airhotline.node import HotlineNode
+from airhotline.core.access import Role
+from airhotline.core.node import HotlineNode
 from airhotline.store import Store
 
 PARTIES = 4

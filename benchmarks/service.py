@@ -36,10 +36,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from airhotline import geo, units
+from airhotline.bus import LocalEventBus
 from airhotline.clock import SimulatedClock
-from airhotline.events import LocalEventBus
-from airhotline.node import HotlineNode
-from airhotline.reports import ReportBatch
+from airhotline.core.node import HotlineNode
+from airhotline.core.reports import ReportBatch
 from airhotline.simulate.traffic import worldwide_traffic
 from airhotline.store import Store
 from benchmarks._server import provision, start_server, stop_server

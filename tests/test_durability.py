@@ -21,10 +21,10 @@ from dataclasses import dataclass
 import httpx
 from tests.serverproc import Server
 
-from airhotline.access import AgreementMode, AgreementStatus, Role
+from airhotline.bus import LocalEventBus
 from airhotline.clock import SystemClock
-from airhotline.events import LocalEventBus
-from airhotline.node import HotlineNode
+from airhotline.core.access import AgreementMode, AgreementStatus, Role
+from airhotline.core.node import HotlineNode
 from airhotline.store import Store
 
 BATCH = 40

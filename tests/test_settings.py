@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from airhotline.alerts import AlertPolicy
+from airhotline.core.alerts import AlertPolicy
 from airhotline.errors import InputError
 from airhotline.settings import load_settings, settings_from_mapping
 

@@ -26,9 +26,9 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
-from airhotline.alerts import AlertPolicy
+from airhotline.core.alerts import AlertPolicy
+from airhotline.core.node import HotlineConfig
 from airhotline.errors import InputError
-from airhotline.node import HotlineConfig
 
 __all__ = ["load_settings", "settings_from_mapping"]
 

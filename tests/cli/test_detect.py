@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from airhotline.cli import app
-from airhotline.conflict_table import OUTPUT_COLUMNS
+from airhotline.files.conflict_table import OUTPUT_COLUMNS
 
 DEMO = Path(__file__).resolve().parents[2] / "src/airhotline/data/demo_snapshot.csv"
 HEADER = "party,track_id,lat,lon,alt_ft,gs_kt,track_deg,vrate_fpm"

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from airhotline.alerts import AlertPolicy
+from airhotline.bus import LocalEventBus
 from airhotline.cli import app
 from airhotline.clock import SimulatedClock
-from airhotline.events import LocalEventBus
-from airhotline.node import HotlineConfig, HotlineNode
-from airhotline.reports import ReportBatch
+from airhotline.core.alerts import AlertPolicy
+from airhotline.core.node import HotlineConfig, HotlineNode
+from airhotline.core.reports import ReportBatch
 from airhotline.store import Store
 
 runner = CliRunner()

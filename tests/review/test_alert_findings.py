@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.test_alerts import (
+from tests.core.test_alerts import (
     PARTIES,
     START_US,
     Bench,
@@ -21,11 +21,11 @@ from tests.test_alerts import (
 )
 
 from airhotline import units
-from airhotline.access import AgreementMode, AgreementStatus
+from airhotline.bus import LocalEventBus
 from airhotline.clock import US_PER_S, SimulatedClock
-from airhotline.events import LocalEventBus
-from airhotline.node import HotlineConfig, HotlineNode
-from airhotline.reports import ReportBatch
+from airhotline.core.access import AgreementMode, AgreementStatus
+from airhotline.core.node import HotlineConfig, HotlineNode
+from airhotline.core.reports import ReportBatch
 from airhotline.store import Store
 
 

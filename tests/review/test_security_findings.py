@@ -17,7 +17,7 @@ from tests.service.conftest import (
     report,
 )
 
-from airhotline.access import AgreementMode, AgreementStatus, Role
+from airhotline.core.access import AgreementMode, AgreementStatus, Role
 from airhotline.errors import StoreError
 from airhotline.service.routes import events as events_route
 

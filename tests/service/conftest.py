@@ -19,10 +19,10 @@ import httpx2
 import pytest
 from fastapi.testclient import TestClient
 
-from airhotline.access import Role
+from airhotline.bus import LocalEventBus
 from airhotline.clock import SimulatedClock
-from airhotline.events import LocalEventBus
-from airhotline.node import HotlineNode, NewParty
+from airhotline.core.access import Role
+from airhotline.core.node import HotlineNode, NewParty
 from airhotline.service import create_app
 from airhotline.service.routes import events as events_route
 from airhotline.store import Record, Store

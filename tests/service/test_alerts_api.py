@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pytest
+from tests.core.test_alerts import Flight, State, brute_force_minima, head_on
 from tests.service.conftest import (
     START_S,
     START_US,
@@ -20,11 +21,10 @@ from tests.service.conftest import (
     Hotline,
     assert_problem,
 )
-from tests.test_alerts import Flight, State, brute_force_minima, head_on
 
 from airhotline import units
-from airhotline.alerts import ALERT_KINDS
 from airhotline.clock import US_PER_S
+from airhotline.core.alerts import ALERT_KINDS
 
 #: BOREAS's second aircraft, 60 NM north of the encounter; CIRRUS's one, further still.
 B2 = Flight.through("B2", (35.5, 33.0), 270.0, at_s=0.0, gs_kt=300.0, alt_ft=30_000.0)

@@ -19,8 +19,8 @@ from tests.service.conftest import (
     report,
 )
 
-from airhotline.access import AgreementMode, AgreementStatus, Role
-from airhotline.node import STREAM_KINDS
+from airhotline.core.access import AgreementMode, AgreementStatus, Role
+from airhotline.core.node import STREAM_KINDS
 from airhotline.store import Record
 
 pytestmark = pytest.mark.usefixtures("fast_heartbeat")

@@ -23,10 +23,10 @@ from schemathesis.checks import not_a_server_error
 from tests.service.conftest import START_S, Hotline, open_hotline, report
 from tests.service.test_isolation import ENDPOINTS
 
-from airhotline.access import Role
+from airhotline.bus import LocalEventBus
 from airhotline.clock import SystemClock
-from airhotline.events import LocalEventBus
-from airhotline.node import HotlineNode
+from airhotline.core.access import Role
+from airhotline.core.node import HotlineNode
 from airhotline.service import create_app
 from airhotline.store import Store
 

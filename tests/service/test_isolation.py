@@ -26,8 +26,8 @@ from tests.service.conftest import (
     report,
 )
 
-from airhotline.access import Role, hash_token
-from airhotline.node import STREAM_KINDS
+from airhotline.core.access import Role, hash_token
+from airhotline.core.node import STREAM_KINDS
 
 PUBLIC = frozenset[Role]()
 ALL_ROLES = frozenset(Role)

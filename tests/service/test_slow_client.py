@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from airhotline.access import AgreementMode, AgreementStatus, Principal, Role
+from airhotline.bus import LocalEventBus
 from airhotline.clock import SimulatedClock
-from airhotline.events import LocalEventBus
-from airhotline.node import HotlineConfig, HotlineNode
+from airhotline.core.access import AgreementMode, AgreementStatus, Principal, Role
+from airhotline.core.node import HotlineConfig, HotlineNode
 from airhotline.service.routes.events import _events
 from airhotline.store import Store
 

@@ -10,12 +10,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from airhotline.access import AgreementMode, AgreementStatus, Role
+from airhotline.bus import LocalEventBus
 from airhotline.cli.common import DbOption, database_url, fail
 from airhotline.clock import SystemClock
+from airhotline.core.access import AgreementMode, AgreementStatus, Role
+from airhotline.core.node import HotlineNode
 from airhotline.errors import AirhotlineError
-from airhotline.events import LocalEventBus
-from airhotline.node import HotlineNode
 from airhotline.store import Store
 
 __all__ = ["admin_token", "agreement_app", "open_node", "party_app"]

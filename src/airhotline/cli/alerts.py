@@ -11,9 +11,9 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from airhotline.alerts import ALERT_KINDS
 from airhotline.cli.common import DbOption, database_url, fail
 from airhotline.clock import iso_from_us
+from airhotline.core.alerts import ALERT_KINDS
 from airhotline.errors import AirhotlineError
 from airhotline.store import Store
 

@@ -11,9 +11,14 @@ from rich.table import Table
 
 from airhotline import units
 from airhotline.cli.common import fail as _fail
-from airhotline.conflict_table import OUTPUT_SUFFIXES, ConflictRow, conflict_rows, write_conflicts
 from airhotline.detect import detect_conflicts
 from airhotline.errors import AirhotlineError
+from airhotline.files.conflict_table import (
+    OUTPUT_SUFFIXES,
+    ConflictRow,
+    conflict_rows,
+    write_conflicts,
+)
 
 __all__ = ["detect"]
 
@@ -39,7 +44,7 @@ def detect(
     ] = None,
 ) -> None:
     """Predict conflicts between the tracks of a snapshot."""
-    from airhotline.snapshot import read_snapshot
+    from airhotline.files.snapshot import read_snapshot
 
     if h_sep_nm <= 0.0 or v_sep_ft <= 0.0:
         raise _fail("--h-sep-nm, --v-sep-ft: minima must be positive")

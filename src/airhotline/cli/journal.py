@@ -6,10 +6,10 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from airhotline.audit import audit_access
 from airhotline.cli.common import USAGE_ERROR, DbOption, database_url, fail
 from airhotline.errors import AirhotlineError
 from airhotline.store import Store
+from airhotline.store.audit import audit_access
 
 __all__ = ["journal_app"]
 

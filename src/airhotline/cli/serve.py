@@ -15,12 +15,12 @@ import typer
 import uvicorn
 from rich.console import Console
 
-from airhotline.access import AgreementMode, AgreementStatus, Role
+from airhotline.bus import LocalEventBus
 from airhotline.cli.common import DbOption, database_url, fail
 from airhotline.clock import SystemClock
+from airhotline.core.access import AgreementMode, AgreementStatus, Role
+from airhotline.core.node import HotlineConfig, HotlineNode
 from airhotline.errors import AirhotlineError, InputError
-from airhotline.events import LocalEventBus
-from airhotline.node import HotlineConfig, HotlineNode
 from airhotline.service import create_app
 from airhotline.settings import load_settings
 from airhotline.simulate.airspace import DEMO_ENCOUNTERS, RegionalAirspace

@@ -11,7 +11,7 @@ from typing import Protocol
 from fastapi import FastAPI
 
 from airhotline import __version__
-from airhotline.node import HotlineNode
+from airhotline.core.node import HotlineNode
 from airhotline.service.body_limit import BodyLimitMiddleware
 from airhotline.service.metrics import ServiceMetrics
 from airhotline.service.problems import install_problem_handlers

@@ -8,7 +8,7 @@ from prometheus_client import CollectorRegistry, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from airhotline.node import HotlineNode
+from airhotline.core.node import HotlineNode
 
 __all__ = ["ServiceMetrics"]
 

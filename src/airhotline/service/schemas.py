@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt
 
-from airhotline.reports import ALT_FT_RANGE, LAT_RANGE, LON_RANGE
+from airhotline.core.reports import ALT_FT_RANGE, LAT_RANGE, LON_RANGE
 
 __all__ = [
     "AgreementIn",

@@ -12,8 +12,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from airhotline.access import Principal, Role
-from airhotline.node import HotlineNode
+from airhotline.core.access import Principal, Role
+from airhotline.core.node import HotlineNode
 from airhotline.service.problems import ProblemError
 
 __all__ = ["Node", "allow", "get_node"]

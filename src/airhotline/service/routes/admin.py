@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
 
-from airhotline.access import AgreementMode, AgreementStatus, Principal, Role
+from airhotline.core.access import AgreementMode, AgreementStatus, Principal, Role
 from airhotline.service.schemas import (
     AgreementIn,
     AgreementOut,

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from airhotline.access import Principal, Role
-from airhotline.alerts import Alert
 from airhotline.clock import iso_from_us
+from airhotline.core.access import Principal, Role
+from airhotline.core.alerts import Alert
 from airhotline.service.problems import ProblemError
 from airhotline.service.schemas import AlertEventOut, AlertOut, time_us_of
 from airhotline.service.security import Node, allow

@@ -19,9 +19,9 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Header, Query, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from airhotline.access import Principal, Role
 from airhotline.clock import iso_from_us
-from airhotline.node import HotlineNode
+from airhotline.core.access import Principal, Role
+from airhotline.core.node import HotlineNode
 from airhotline.service.problems import ProblemError
 from airhotline.service.security import Node, allow
 from airhotline.store import Record

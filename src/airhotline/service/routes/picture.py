@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from airhotline import units
-from airhotline.access import Principal, Role
 from airhotline.clock import iso_from_us
+from airhotline.core.access import Principal, Role
 from airhotline.service.schemas import AgreementOut, PictureOut, PictureTrackOut
 from airhotline.service.security import Node, allow
 

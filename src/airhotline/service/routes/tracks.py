@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import Response
 from pydantic import FailFast, TypeAdapter, ValidationError
 
-from airhotline.access import Principal, Role
-from airhotline.reports import ReportBatch
+from airhotline.core.access import Principal, Role
+from airhotline.core.reports import ReportBatch
 from airhotline.service.problems import ProblemError, problem_response, validation_errors
 from airhotline.service.schemas import IngestOut, StateReportIn, time_us_of
 from airhotline.service.security import Node, allow

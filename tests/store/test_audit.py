@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from airhotline.access import AgreementMode, AgreementStatus, Role, hash_token
-from airhotline.audit import audit_access
+from airhotline.bus import LocalEventBus
 from airhotline.cli import app
 from airhotline.clock import SimulatedClock
-from airhotline.events import LocalEventBus
-from airhotline.node import HotlineNode
+from airhotline.core.access import AgreementMode, AgreementStatus, Role, hash_token
+from airhotline.core.node import HotlineNode
 from airhotline.store import Store
+from airhotline.store.audit import audit_access
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import pytest
 from pyproj import Geod
 
 from airhotline import units
-from airhotline.picture import Picture
-from airhotline.reports import ReportBatch
+from airhotline.core.picture import Picture
+from airhotline.core.reports import ReportBatch
 
 T0 = 1_700_000_000_000_000
 S = 1_000_000

@@ -40,12 +40,12 @@ import numpy as np
 import numpy.typing as npt
 
 from airhotline import geo, units
-from airhotline.access import Sharing
 from airhotline.clock import US_PER_S, Clock, iso_from_us
+from airhotline.core.access import Sharing
+from airhotline.core.picture import PictureView, TrackKey
+from airhotline.core.reports import ReportBatch
 from airhotline.detect import TrackStates, detect_conflicts
 from airhotline.errors import ConflictError, NotFoundError
-from airhotline.picture import PictureView, TrackKey
-from airhotline.reports import ReportBatch
 from airhotline.store import Record, Store, Transaction
 
 __all__ = [

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from airhotline.store import Store
+from airhotline.store.store import Store
 
 __all__ = ["ACCESS_KINDS", "AccessAudit", "audit_access"]
 

@@ -27,14 +27,14 @@ import pytest
 from pyproj import Geod
 
 from airhotline import geo, units
-from airhotline.access import AgreementMode, AgreementStatus, Role
-from airhotline.alerts import ALERT_KINDS, AlertPolicy, Tier
+from airhotline.bus import LocalEventBus
 from airhotline.clock import US_PER_S, SimulatedClock
+from airhotline.core.access import AgreementMode, AgreementStatus, Role
+from airhotline.core.alerts import ALERT_KINDS, AlertPolicy, Tier
+from airhotline.core.node import HotlineNode, NewParty
+from airhotline.core.reports import ReportBatch
 from airhotline.detect import detect_conflicts
 from airhotline.errors import NotFoundError
-from airhotline.events import LocalEventBus
-from airhotline.node import HotlineNode, NewParty
-from airhotline.reports import ReportBatch
 from airhotline.store import Record, Store
 
 START_US = 1_800_000_000_000_000

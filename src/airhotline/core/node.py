@@ -21,7 +21,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from airhotline.access import (
+from airhotline.bus import EventBus
+from airhotline.clock import US_PER_S, Clock
+from airhotline.core.access import (
     DEFAULT_SHARING,
     AgreementMode,
     AgreementStatus,
@@ -33,12 +35,10 @@ from airhotline.access import (
     pair_key,
     tokens_match,
 )
-from airhotline.alerts import ALERT_KINDS, AlertEngine, AlertPolicy
-from airhotline.clock import US_PER_S, Clock
+from airhotline.core.alerts import ALERT_KINDS, AlertEngine, AlertPolicy
+from airhotline.core.picture import LostTrack, Picture, PictureView, TrackKey
+from airhotline.core.reports import FUTURE_TOLERANCE_S, ReportBatch
 from airhotline.errors import IdempotencyConflictError, InputError, NotFoundError
-from airhotline.events import EventBus
-from airhotline.picture import LostTrack, Picture, PictureView, TrackKey
-from airhotline.reports import FUTURE_TOLERANCE_S, ReportBatch
 from airhotline.store import (
     AgreementRow,
     IdempotentAnswer,

@@ -24,8 +24,8 @@ import numpy.typing as npt
 
 from airhotline import geo, units
 from airhotline.clock import US_PER_S
+from airhotline.core.reports import ReportBatch
 from airhotline.detect import TrackStates
-from airhotline.reports import ReportBatch
 
 __all__ = ["LostTrack", "Picture", "PictureView", "TrackKey"]
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from airhotline.access import AgreementMode, AgreementStatus
+from airhotline.bus import LocalEventBus
 from airhotline.clock import SimulatedClock
-from airhotline.events import LocalEventBus
-from airhotline.node import HotlineNode
-from airhotline.reports import ReportBatch
+from airhotline.core.access import AgreementMode, AgreementStatus
+from airhotline.core.node import HotlineNode
+from airhotline.core.reports import ReportBatch
 from airhotline.store import Store
 
 T0 = 1_700_000_000_000_000

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 from airhotline import units
 from airhotline.detect import Conflicts
 from airhotline.errors import InputError
-from airhotline.snapshot import Snapshot
+from airhotline.files.snapshot import Snapshot
 
 __all__ = ["OUTPUT_COLUMNS", "ConflictRow", "conflict_rows", "write_conflicts"]
 

@@ -16,15 +16,15 @@ import time
 from typing import Any
 
 import httpx
+from tests.core.test_alerts import POINT, Flight
 from tests.serverproc import Server
-from tests.test_alerts import POINT, Flight
 
 from airhotline import units
-from airhotline.access import Role
-from airhotline.alerts import ALERT_KINDS
+from airhotline.bus import LocalEventBus
 from airhotline.clock import SystemClock
-from airhotline.events import LocalEventBus
-from airhotline.node import HotlineNode
+from airhotline.core.access import Role
+from airhotline.core.alerts import ALERT_KINDS
+from airhotline.core.node import HotlineNode
 from airhotline.store import Store
 
 GS_KT = 900.0

@@ -25,9 +25,9 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from airhotline import geo, units
+from airhotline.core.reports import ALT_FT_RANGE, LAT_RANGE, LON_RANGE
 from airhotline.detect import DEFAULT_H_SEP_M, DEFAULT_V_SEP_M, TrackStates
 from airhotline.errors import SnapshotError
-from airhotline.reports import ALT_FT_RANGE, LAT_RANGE, LON_RANGE
 
 __all__ = ["COLUMNS", "Snapshot", "read_snapshot"]
 
