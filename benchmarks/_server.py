@@ -11,11 +11,8 @@ from pathlib import Path
 
 import httpx
 
-from airhotline.bus import LocalEventBus
-from airhotline.clock import SystemClock
+from airhotline.bootstrap import build_node
 from airhotline.core.access import Role
-from airhotline.core.node import HotlineNode
-from airhotline.store import Store
 
 PARTIES = 4
 
@@ -28,7 +25,7 @@ def free_port() -> int:
 
 
 def provision(db: str) -> tuple[list[str], list[str], str]:
-    node = HotlineNode(Store.open(db), clock=SystemClock(), bus=LocalEventBus())
+    node = build_node(db)
     try:
         feeds, operators = [], []
         for k in range(PARTIES):

@@ -36,12 +36,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from airhotline import geo, units
-from airhotline.bus import LocalEventBus
+from airhotline.bootstrap import build_node
 from airhotline.clock import SimulatedClock
-from airhotline.core.node import HotlineNode
 from airhotline.core.reports import ReportBatch
 from airhotline.simulate.traffic import worldwide_traffic
-from airhotline.store import Store
 from benchmarks._server import provision, start_server, stop_server
 
 TRACKS = 10_000
@@ -204,9 +202,7 @@ def bench_fan_out(seconds: float) -> None:
 def bench_cycle() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="ahl-bench-"))
     clock = SimulatedClock(1_800_000_000_000_000)
-    node = HotlineNode(
-        Store.open(f"sqlite:///{workdir / 'cycle.db'}"), clock=clock, bus=LocalEventBus()
-    )
+    node = build_node(f"sqlite:///{workdir / 'cycle.db'}", clock=clock)
     try:
         traffic = worldwide_traffic(TRACKS, parties=PARTIES, seed=3)
         for party in range(PARTIES):

@@ -21,10 +21,8 @@ from dataclasses import dataclass
 import httpx
 from tests.serverproc import Server
 
-from airhotline.bus import LocalEventBus
-from airhotline.clock import SystemClock
+from airhotline.bootstrap import build_node
 from airhotline.core.access import AgreementMode, AgreementStatus, Role
-from airhotline.core.node import HotlineNode
 from airhotline.store import Store
 
 BATCH = 40
@@ -38,7 +36,7 @@ class Credentials:
 
 
 def provision(db: str) -> Credentials:
-    node = HotlineNode(Store.open(db), clock=SystemClock(), bus=LocalEventBus())
+    node = build_node(db)
     try:
         feed, operator = {}, {}
         for name, lang in (("ATLAS", "en"), ("BOREAS", "ru")):
@@ -254,7 +252,7 @@ def test_cli_admin_on_a_running_node_takes_effect(server: Server) -> None:
     else:
         raise AssertionError("revoked token still accepted after 10 s")
     # The journal stays one chain even with two writers.
-    node = HotlineNode(Store.open(server.db), clock=SystemClock(), bus=LocalEventBus())
+    node = build_node(server.db)
     try:
         node.set_agreement("ATLAS", "BOREAS", AgreementMode.FULL, AgreementStatus.ACTIVE)
         assert node.store.verify().ok

@@ -8,6 +8,7 @@
     ├── ConflictError           a write clashes with what is stored (a duplicate name)
     │   └── IdempotencyConflictError  an idempotency key reused with another request
     ├── NotFoundError           something asked for or referred to is not stored
+    ├── JournalFormatError      a journal record this release cannot read
     └── StoreError              storage failed or is unusable (unreachable, commit failed)
         └── StoreClosedError    a write submitted to a store that is closed or closing
 
@@ -26,6 +27,7 @@ __all__ = [
     "ConflictError",
     "IdempotencyConflictError",
     "InputError",
+    "JournalFormatError",
     "NotFoundError",
     "SnapshotError",
     "StoreClosedError",
@@ -113,6 +115,18 @@ class NotFoundError(AirhotlineError):
         self.entity = entity
         self.key = key
         super().__init__(f"{entity} {key!r} does not exist")
+
+
+class JournalFormatError(AirhotlineError):
+    """A journal record of an unknown kind, a newer version, or a malformed payload.
+
+    ``kind`` is the record's kind, ``reason`` what is wrong with it.
+    """
+
+    def __init__(self, kind: str, reason: str) -> None:
+        self.kind = kind
+        self.reason = reason
+        super().__init__(f"journal record {kind!r}: {reason}")
 
 
 class StoreError(AirhotlineError):

@@ -10,13 +10,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from airhotline.bus import LocalEventBus
+from airhotline.bootstrap import build_node
 from airhotline.cli import app
 from airhotline.clock import SimulatedClock
 from airhotline.core.alerts import AlertPolicy
-from airhotline.core.node import HotlineConfig, HotlineNode
+from airhotline.core.node import HotlineConfig
 from airhotline.core.reports import ReportBatch
-from airhotline.store import Store
 
 runner = CliRunner()
 TOKEN = re.compile(r"ahl_[A-Za-z0-9_-]{43}")
@@ -114,7 +113,7 @@ def test_journal_head_and_verify_then_tampering_names_the_row(db: str) -> None:
 def test_alerts_table_and_json(db: str) -> None:
     clock = SimulatedClock(1_700_000_000_000_000)
     config = HotlineConfig(alert_policy=AlertPolicy(confirm_hits=1))
-    node = HotlineNode(Store.open(db), clock=clock, bus=LocalEventBus(), config=config)
+    node = build_node(db, clock=clock, config=config)
     try:
         a = node.add_party("ATLAS", "en").party.id
         b = node.add_party("BOREAS", "ru").party.id

@@ -20,11 +20,9 @@ from tests.core.test_alerts import POINT, Flight
 from tests.serverproc import Server
 
 from airhotline import units
-from airhotline.bus import LocalEventBus
-from airhotline.clock import SystemClock
+from airhotline.bootstrap import build_node
 from airhotline.core.access import Role
 from airhotline.core.alerts import ALERT_KINDS
-from airhotline.core.node import HotlineNode
 from airhotline.store import Store
 
 GS_KT = 900.0
@@ -37,7 +35,7 @@ DEADLINE_S = 45.0
 
 def provision(db: str) -> dict[str, str]:
     """ATLAS and BOREAS with a feed and an operator token each, and an admin token."""
-    node = HotlineNode(Store.open(db), clock=SystemClock(), bus=LocalEventBus())
+    node = build_node(db)
     try:
         tokens = {}
         for name, lang in (("ATLAS", "en"), ("BOREAS", "ru")):

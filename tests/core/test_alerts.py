@@ -27,7 +27,7 @@ import pytest
 from pyproj import Geod
 
 from airhotline import geo, units
-from airhotline.bus import LocalEventBus
+from airhotline.bootstrap import build_node
 from airhotline.clock import US_PER_S, SimulatedClock
 from airhotline.core.access import AgreementMode, AgreementStatus, Role
 from airhotline.core.alerts import ALERT_KINDS, AlertPolicy, Tier
@@ -35,7 +35,7 @@ from airhotline.core.node import HotlineNode, NewParty
 from airhotline.core.reports import ReportBatch
 from airhotline.detect import detect_conflicts
 from airhotline.errors import NotFoundError
-from airhotline.store import Record, Store
+from airhotline.store import Record
 
 START_US = 1_800_000_000_000_000
 POLICY = AlertPolicy()
@@ -249,8 +249,7 @@ class Bench:
     def reopen(self) -> None:
         """Close the node and open a fresh one on the same journal: a restart."""
         self.node.close()
-        store = Store.open(self.url, clock_us=self.clock.now_us)
-        self.node = HotlineNode(store, clock=self.clock, bus=LocalEventBus())
+        self.node = build_node(self.url, clock=self.clock)
 
     def fly(
         self,
@@ -306,7 +305,7 @@ class Bench:
 def bench(tmp_path: Path) -> Iterator[Bench]:
     url = f"sqlite:///{tmp_path / 'alerts.db'}"
     clock = SimulatedClock(START_US)
-    node = HotlineNode(Store.open(url, clock_us=clock.now_us), clock=clock, bus=LocalEventBus())
+    node = build_node(url, clock=clock)
     made = {name: node.add_party(name, "en") for name in PARTIES}
     opened = Bench(url, clock, node, made)
     try:

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from airhotline.bus import LocalEventBus
+from airhotline.bootstrap import build_node
 from airhotline.clock import SimulatedClock
 from airhotline.core.access import AgreementMode, AgreementStatus
 from airhotline.core.node import HotlineNode
 from airhotline.core.reports import ReportBatch
-from airhotline.store import Store
 
 T0 = 1_700_000_000_000_000
 
 
 def open_node(url: str, clock: SimulatedClock) -> HotlineNode:
-    return HotlineNode(Store.open(url, clock_us=clock.now_us), clock=clock, bus=LocalEventBus())
+    return build_node(url, clock=clock)
 
 
 def report(node: HotlineNode, party: int, track_id: str, lon: float) -> None:

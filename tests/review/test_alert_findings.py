@@ -19,22 +19,20 @@ from tests.core.test_alerts import (
     cycle_of,
     head_on,
 )
+from tests.faults import FaultyJournal
 
 from airhotline import units
-from airhotline.bus import LocalEventBus
+from airhotline.bootstrap import build_node
 from airhotline.clock import US_PER_S, SimulatedClock
 from airhotline.core.access import AgreementMode, AgreementStatus
-from airhotline.core.node import HotlineConfig, HotlineNode
+from airhotline.core.node import HotlineConfig
 from airhotline.core.reports import ReportBatch
-from airhotline.store import Store
 
 
 def open_bench(tmp_path: Path, config: HotlineConfig | None = None) -> Bench:
     url = f"sqlite:///{tmp_path / 'review.db'}"
     clock = SimulatedClock(START_US)
-    node = HotlineNode(
-        Store.open(url, clock_us=clock.now_us), clock=clock, bus=LocalEventBus(), config=config
-    )
+    node = build_node(url, clock=clock, config=config, journal_layer=FaultyJournal)
     made = {name: node.add_party(name, "en") for name in PARTIES}
     return Bench(url, clock, node, made)
 
@@ -52,33 +50,10 @@ def records_of(bench: Bench, party: str | None, alert_id: str) -> list[Any]:
     return [r for r in bench.alert_records(party) if r.payload["alert_id"] == alert_id]
 
 
-class FailOnce:
-    """The engine's store, whose next write holding ``kind`` fails (a database blip)."""
-
-    def __init__(self, store: Store, kind: str) -> None:
-        self._store = store
-        self._kind = kind
-        self.failed = False
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
-
-    def write(self, unit: Any) -> Any:
-        if not self.failed:
-
-            class Probe:
-                def __init__(self) -> None:
-                    self.kinds: list[str] = []
-
-                def append(self, kind: str, *_: Any, **__: Any) -> None:
-                    self.kinds.append(kind)
-
-            probe = Probe()
-            unit(probe)
-            if self._kind in probe.kinds:
-                self.failed = True
-                raise OSError("disk I/O error")
-        return self._store.write(unit)
+def faults_of(bench: Bench) -> FaultyJournal:
+    """The fault-injecting layer the bench's node writes through (see `open_bench`)."""
+    assert isinstance(bench.node.store, FaultyJournal)
+    return bench.node.store
 
 
 # --- 1. a failed commit of a resolution orphans the alert -------------------------------
@@ -94,7 +69,7 @@ def test_alert_whose_resolution_failed_to_commit_still_resolves_later(bench: Ben
     bench.fly(encounter.resolve_cycle, encounter.states)
     engine = bench.node.alerts
     (alert,) = engine.alerts(party_id=None, active=True)
-    engine._store = FailOnce(bench.node.store, "alert.resolved")  # type: ignore[assignment]
+    faults_of(bench).fail_next("alert.resolved")
     with pytest.raises(OSError, match="disk I/O error"):
         bench.fly(encounter.resolve_cycle + 1, encounter.states)
     bench.clock.advance(1.0)  # the service loop goes on with the next cycle
@@ -111,8 +86,7 @@ def test_warning_whose_raise_failed_to_commit_is_raised_at_the_next_cycle(bench:
     The encounter keeps the rolled-back alert id, so the next cycle goes to `_follow`,
     which only clears the id: the warning reaches the control centres a cycle late."""
     encounter = head_on(entry_s=20.5)
-    engine = bench.node.alerts
-    engine._store = FailOnce(bench.node.store, "alert.raised")  # type: ignore[assignment]
+    faults_of(bench).fail_next("alert.raised")
     with pytest.raises(OSError, match="disk I/O error"):
         bench.fly(1, encounter.states)
     bench.clock.advance(1.0)

@@ -19,13 +19,13 @@ import httpx2
 import pytest
 from fastapi.testclient import TestClient
 
-from airhotline.bus import LocalEventBus
+from airhotline.bootstrap import build_node
 from airhotline.clock import SimulatedClock
 from airhotline.core.access import Role
 from airhotline.core.node import HotlineNode, NewParty
 from airhotline.service import create_app
 from airhotline.service.routes import events as events_route
-from airhotline.store import Record, Store
+from airhotline.store import Record
 
 #: The simulated clock starts here (2023-11-14T22:13:20Z); reports are made around it.
 START_US = 1_700_000_000_000_000
@@ -127,8 +127,7 @@ def open_hotline(
 ) -> Iterator[Hotline]:
     """A service on a fresh node at ``url``, with ``parties`` and an admin token."""
     clock = SimulatedClock(START_US)
-    store = Store.open(url, clock_us=clock.now_us)
-    node = HotlineNode(store, clock=clock, bus=LocalEventBus())
+    node = build_node(url, clock=clock)
     try:  # the app's lifespan closes the node; closing again is harmless
         made = {name: node.add_party(name, "en") for name in parties}
         _, admin = node.issue_token(None, Role.ADMIN)

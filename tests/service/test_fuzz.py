@@ -23,20 +23,15 @@ from schemathesis.checks import not_a_server_error
 from tests.service.conftest import START_S, Hotline, open_hotline, report
 from tests.service.test_isolation import ENDPOINTS
 
-from airhotline.bus import LocalEventBus
-from airhotline.clock import SystemClock
+from airhotline.bootstrap import build_node
 from airhotline.core.access import Role
-from airhotline.core.node import HotlineNode
 from airhotline.service import create_app
-from airhotline.store import Store
 
 
 def _openapi_document() -> dict[str, Any]:
     """The app's own OpenAPI document; it depends on the code only, not on the node."""
     with tempfile.TemporaryDirectory() as folder:
-        node = HotlineNode(
-            Store.open(f"sqlite:///{folder}/doc.db"), clock=SystemClock(), bus=LocalEventBus()
-        )
+        node = build_node(f"sqlite:///{folder}/doc.db")
         try:
             return create_app(node, run_cycle=False).openapi()
         finally:

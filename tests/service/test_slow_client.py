@@ -7,12 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from airhotline.bus import LocalEventBus
+from airhotline.bootstrap import build_node
 from airhotline.clock import SimulatedClock
 from airhotline.core.access import AgreementMode, AgreementStatus, Principal, Role
 from airhotline.core.node import HotlineConfig, HotlineNode
 from airhotline.service.routes.events import _events
-from airhotline.store import Store
 
 CAP = 5
 
@@ -26,10 +25,9 @@ class _Connected:
 
 def _node(tmp_path: Path) -> HotlineNode:
     clock = SimulatedClock(1_700_000_000_000_000)
-    node = HotlineNode(
-        Store.open(f"sqlite:///{tmp_path / 'slow.db'}", clock_us=clock.now_us),
+    node = build_node(
+        f"sqlite:///{tmp_path / 'slow.db'}",
         clock=clock,
-        bus=LocalEventBus(),
         config=HotlineConfig(stream_max_pending=CAP),
     )
     for name, lang in (("ATLAS", "en"), ("BOREAS", "ru")):

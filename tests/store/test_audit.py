@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from airhotline.bus import LocalEventBus
+from airhotline.bootstrap import build_node
 from airhotline.cli import app
 from airhotline.clock import SimulatedClock
 from airhotline.core.access import AgreementMode, AgreementStatus, Role, hash_token
-from airhotline.core.node import HotlineNode
 from airhotline.store import Store
 from airhotline.store.audit import audit_access
 
@@ -21,7 +20,7 @@ from airhotline.store.audit import audit_access
 def populated(database_url: str) -> str:
     """Parties, extra tokens (one revoked, one admin) and an agreement, then closed."""
     clock = SimulatedClock(1_700_000_000_000_000)
-    node = HotlineNode(Store.open(database_url), clock=clock, bus=LocalEventBus())
+    node = build_node(database_url, clock=clock)
     try:
         node.add_party("ATLAS", "en")
         node.add_party("BOREAS", "ru")

@@ -1,5 +1,9 @@
-"""Event buses: committed journal records fanned out to live subscribers."""
+"""Event buses: committed journal records fanned out to live subscribers.
 
-from airhotline.bus.local import EventBus, LocalEventBus, Subscription
+Each implements the core's `airhotline.core.ports.EventBus`; the in-process one now,
+NATS JetStream when the hotline runs on more than one node.
+"""
 
-__all__ = ["EventBus", "LocalEventBus", "Subscription"]
+from airhotline.bus.local import LocalEventBus
+
+__all__ = ["LocalEventBus"]

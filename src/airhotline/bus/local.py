@@ -1,8 +1,9 @@
-"""The event bus: committed journal records fanned out to live subscribers.
+"""The in-process event bus: committed journal records fanned out to live subscribers.
 
-In one process this is a set of bounded asyncio queues; across nodes the same Protocol
-will sit on NATS JetStream. Resumption never depends on the bus: a subscriber that falls
-behind is cut off, and catches up from the journal, which is the source of truth.
+A set of bounded asyncio queues, implementing the core's `EventBus` port; across nodes
+the same port will sit on NATS JetStream. Resumption never depends on the bus: a
+subscriber that falls behind is cut off, and catches up from the journal, which is the
+source of truth.
 """
 
 from __future__ import annotations
@@ -10,32 +11,11 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Sequence
-from typing import Protocol
 
-from airhotline.store import Record
+from airhotline.core.ports import Subscription
+from airhotline.core.records import Record
 
-__all__ = ["EventBus", "LocalEventBus", "Subscription"]
-
-
-class Subscription(Protocol):
-    async def next(self) -> Record | None:
-        """The next record, or None once the subscriber fell too far behind."""
-        ...
-
-    def close(self) -> None: ...
-
-
-class EventBus(Protocol):
-    def publish(self, records: Sequence[Record]) -> None:
-        """Hand committed records to subscribers; may be called from any thread."""
-        ...
-
-    def subscribe(self, audience: int | None, *, max_pending: int) -> Subscription:
-        """Records whose audience holds ``audience`` (None: every record, for the admin)."""
-        ...
-
-    @property
-    def subscribers(self) -> int: ...
+__all__ = ["LocalEventBus"]
 
 
 class _LocalSubscription:

@@ -10,13 +10,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from airhotline.bus import LocalEventBus
+from airhotline.bootstrap import build_node
 from airhotline.cli.common import DbOption, database_url, fail
-from airhotline.clock import SystemClock
 from airhotline.core.access import AgreementMode, AgreementStatus, Role
 from airhotline.core.node import HotlineNode
 from airhotline.errors import AirhotlineError
-from airhotline.store import Store
 
 __all__ = ["admin_token", "agreement_app", "open_node", "party_app"]
 
@@ -29,7 +27,7 @@ def open_node(db: str | None) -> Iterator[HotlineNode]:
     """A node on the database for one command; errors become one line and exit 2."""
     url = database_url(db)
     try:
-        node = HotlineNode(Store.open(url), clock=SystemClock(), bus=LocalEventBus())
+        node = build_node(url)
     except AirhotlineError as error:
         raise fail(f"--db: {error}") from None
     try:

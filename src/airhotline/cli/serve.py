@@ -15,16 +15,14 @@ import typer
 import uvicorn
 from rich.console import Console
 
-from airhotline.bus import LocalEventBus
+from airhotline.bootstrap import build_node
 from airhotline.cli.common import DbOption, database_url, fail
-from airhotline.clock import SystemClock
 from airhotline.core.access import AgreementMode, AgreementStatus, Role
 from airhotline.core.node import HotlineConfig, HotlineNode
 from airhotline.errors import AirhotlineError, InputError
 from airhotline.service import create_app
 from airhotline.settings import load_settings
 from airhotline.simulate.airspace import DEMO_ENCOUNTERS, RegionalAirspace
-from airhotline.store import Store
 
 __all__ = ["serve"]
 
@@ -86,12 +84,12 @@ def serve(
     url = database_url(db)
     try:
         config = load_settings(config_file) if config_file else HotlineConfig()
-        store = Store.open(url)
     except InputError as error:
         raise fail(str(error)) from None
+    try:
+        node = build_node(url, config=config)
     except AirhotlineError as error:
         raise fail(f"--db: {error}") from None
-    node = HotlineNode(store, clock=SystemClock(), bus=LocalEventBus(), config=config)
     base = f"http://{host}:{port}"
     feeder: DemoFeeder | None = None
     if demo:

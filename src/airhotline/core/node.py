@@ -1,56 +1,49 @@
-"""One hotline node: parties, credentials, agreements, the picture, its cycle, events.
+"""One hotline node: the domain's facade, no HTTP.
 
-The node owns the domain state and rules and nothing else: it is handed a store, a clock
-and an event bus, so a drill runs it on a simulated clock without HTTP, and a service
-wraps it without the node knowing. Every change goes through the store's single writer
-as a unit of work that also appends to the journal; the node updates its in-memory state
-(picture, caches) and fans events out only from the writer's commit listener, that is,
-only for what is durable.
+The node is handed its journal, clock, event bus, id source and settings (by
+`airhotline.bootstrap`), so a drill runs it on a simulated clock without HTTP, and a
+service wraps it without the node knowing. It composes the parts, each in a module of
+its own: the directory of parties and agreements and the admin's writes
+(`administration`), ingest, the journal follower that applies what was committed to the
+picture and the directory, and the cycle's steps — the alert engine first.
 """
 
 from __future__ import annotations
 
-import json
-import re
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
-from airhotline.bus import EventBus
-from airhotline.clock import US_PER_S, Clock
+from airhotline.clock import Clock
 from airhotline.core.access import (
-    DEFAULT_SHARING,
     AgreementMode,
     AgreementStatus,
     Principal,
     Role,
     Sharing,
     hash_token,
-    new_token,
-    pair_key,
     tokens_match,
 )
-from airhotline.core.alerts import ALERT_KINDS, AlertEngine, AlertPolicy
-from airhotline.core.picture import LostTrack, Picture, PictureView, TrackKey
+from airhotline.core.administration import LANGUAGES, Administration, NewParty
+from airhotline.core.alerts import AlertEngine, AlertPolicy, Detector, PolicyBook
+from airhotline.core.alerts.prediction import default_detector
+from airhotline.core.events import TrackLost, append, kinds
+from airhotline.core.follower import JournalFollower
+from airhotline.core.ingest import Ingest, IngestAnswer
+from airhotline.core.picture import Picture, PictureView, TrackKey
+from airhotline.core.ports import EventBus, Journal
+from airhotline.core.records import AgreementRow, PartyRow, Record
 from airhotline.core.reports import FUTURE_TOLERANCE_S, ReportBatch
-from airhotline.errors import IdempotencyConflictError, InputError, NotFoundError
-from airhotline.store import (
-    AgreementRow,
-    IdempotentAnswer,
-    PartyRow,
-    Record,
-    Store,
-    TokenRow,
-    Transaction,
-)
+from airhotline.ids import IdSource, RandomIds
 
 __all__ = [
     "LANGUAGES",
+    "STREAM_KINDS",
     "CycleReport",
     "CycleStep",
     "ExposureProvider",
@@ -60,15 +53,9 @@ __all__ = [
     "NewParty",
 ]
 
-#: Languages a party's operators may read the hotline in.
-LANGUAGES = ("en", "ru", "ar")
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 #: Journal kinds that reach event streams (track batches are journaled, never streamed).
-STREAM_KINDS = frozenset(
-    {"party.created", "token.issued", "token.revoked", "agreement.set", "track.lost"} | ALERT_KINDS
-)
-_CACHE_KINDS = {"party.created", "token.issued", "token.revoked", "agreement.set"}
+STREAM_KINDS = kinds(streamed=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,20 +71,6 @@ class HotlineConfig:
     alert_policy: AlertPolicy = field(default_factory=AlertPolicy)
     #: Per-agreement alert policies, keyed by the two party names.
     agreement_policies: dict[frozenset[str], AlertPolicy] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class IngestAnswer:
-    status: int
-    body_json: str
-    replayed: bool
-
-
-@dataclass(frozen=True, slots=True)
-class NewParty:
-    party: PartyRow
-    #: role → (token id, token); the only time the tokens exist in clear.
-    tokens: dict[Role, tuple[int, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,25 +92,18 @@ class CycleStep(Protocol):
 ExposureProvider = Callable[[int], Collection[TrackKey]]
 
 
-@dataclass
-class _Caches:
-    parties: dict[int, PartyRow] = field(default_factory=dict)
-    party_ids: dict[str, int] = field(default_factory=dict)
-    tokens: dict[str, TokenRow] = field(default_factory=dict)
-    token_ids: set[int] = field(default_factory=set)
-    agreements: dict[tuple[int, int], Sharing] = field(default_factory=dict)
-
-
 class HotlineNode:
     """The hotline's domain on one node. Thread-safe; `close` it when done."""
 
     def __init__(
         self,
-        store: Store,
+        store: Journal,
         *,
         clock: Clock,
         bus: EventBus,
         config: HotlineConfig | None = None,
+        ids: IdSource | None = None,
+        detector: Detector = default_detector,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -146,24 +112,28 @@ class HotlineNode:
         self.picture = Picture(
             coast_after_s=self.config.coast_after_s, lost_after_s=self.config.lost_after_s
         )
-        self._caches = _Caches()
+        self._follower = JournalFollower(store, bus, self.picture)
+        self._admin = Administration(store, clock, lambda: self._follower.directory, self)
+        self._ingest = Ingest(
+            store,
+            clock,
+            self,
+            future_tolerance_s=self.config.future_tolerance_s,
+            retention_s=self.config.idempotency_retention_s,
+        )
         self._steps: list[CycleStep] = []
         self._exposures: list[ExposureProvider] = []
         self._cycle_lock = threading.Lock()
-        self._apply_lock = threading.Lock()
-        self.reports_accepted = 0
         self.last_cycle: CycleReport | None = None
-        self._applied_seq = store.head().seq
-        self._next_purge_us = 0
-        self._reload_caches()
-        self._rebuild_picture()
-        store.add_commit_listener(self._on_commit)
+        self._follower.rebuild_picture(clock.now_us(), self.config.future_tolerance_s)
+        store.add_commit_listener(self._follower.on_commit)
         self.alerts = AlertEngine(
             store,
             clock,
             self,
-            policy=self.config.alert_policy,
-            policies=self.config.agreement_policies,
+            policies=PolicyBook(self.config.alert_policy, self.config.agreement_policies),
+            ids=ids or RandomIds(),
+            detector=detector,
             coast_after_s=self.config.coast_after_s,
         )
         self.add_cycle_step(self.alerts)
@@ -172,109 +142,52 @@ class HotlineNode:
     def close(self) -> None:
         self.store.close()
 
+    @property
+    def reports_accepted(self) -> int:
+        """State reports committed since the node started (for metrics)."""
+        return self._follower.reports_accepted
+
     # --- parties, tokens, agreements -------------------------------------------------
 
     def party(self, party_id: int) -> PartyRow:
-        return self._caches.parties[party_id]
+        return self._follower.directory.parties[party_id]
 
     def party_by_name(self, name: str) -> PartyRow:
-        party_id = self._caches.party_ids.get(name)
-        if party_id is None:
-            raise NotFoundError("party", name)
-        return self._caches.parties[party_id]
+        return self._admin.party_by_name(name)
 
     def parties(self) -> list[PartyRow]:
-        return sorted(self._caches.parties.values(), key=lambda p: p.id)
+        return sorted(self._follower.directory.parties.values(), key=lambda p: p.id)
+
+    def party_ids(self) -> Collection[int]:
+        return self._follower.directory.parties.keys()
+
+    def party_name(self, party_id: int | None) -> str | None:
+        if party_id is None:
+            return None
+        return self._follower.directory.parties[party_id].name
 
     def add_party(self, name: str, lang: str) -> NewParty:
-        if not _NAME.match(name):
-            raise InputError("name", "1-64 letters, digits, '_', '.' or '-', starting alnum")
-        if lang not in LANGUAGES:
-            raise InputError("lang", f"must be one of {', '.join(LANGUAGES)}")
-        now = self.clock.now_us()
-        clear = {Role.FEED: new_token(), Role.OPERATOR: new_token()}
-
-        def unit(tx: Transaction) -> NewParty:
-            party = tx.insert_party(name, lang, now)
-            issued = {
-                role: (tx.insert_token(party.id, role.value, hash_token(token), now).id, token)
-                for role, token in clear.items()
-            }
-            tx.append(
-                "party.created",
-                {
-                    "party": name,
-                    "party_id": party.id,
-                    "lang": lang,
-                    # Hashes, never tokens: enough for `journal verify` to prove the token
-                    # table holds what the journal says, useless to a reader.
-                    "tokens": [
-                        {"id": i, "role": r.value, "token_hash": hash_token(t)}
-                        for r, (i, t) in issued.items()
-                    ],
-                },
-                time_us=now,
-                party_id=None,
-                audience=frozenset({party.id}),
-            )
-            return NewParty(party=party, tokens=issued)
-
-        return self.store.write(unit)
+        return self._admin.add_party(name, lang)
 
     def issue_token(self, party_name: str | None, role: Role) -> tuple[int, str]:
         """A new token for a party's role, or an admin token (``party_name`` None)."""
-        if (party_name is None) != (role is Role.ADMIN):
-            raise InputError("role", "admin tokens belong to no party; others to one party")
-        party = self.party_by_name(party_name) if party_name is not None else None
-        now = self.clock.now_us()
-        token = new_token()
-
-        def unit(tx: Transaction) -> int:
-            row = tx.insert_token(party.id if party else None, role.value, hash_token(token), now)
-            tx.append(
-                "token.issued",
-                {
-                    "token_id": row.id,
-                    "role": role.value,
-                    "party": party_name,
-                    "token_hash": row.token_hash,
-                },
-                time_us=now,
-                party_id=None,
-                audience=frozenset({party.id}) if party else frozenset(),
-            )
-            return row.id
-
-        return self.store.write(unit), token
+        return self._admin.issue_token(party_name, role)
 
     def revoke_token(self, token_id: int) -> None:
         """Revoke a token; revoking it again is harmless and journals nothing more."""
-        now = self.clock.now_us()
+        self._admin.revoke_token(token_id)
 
-        def unit(tx: Transaction) -> None:
-            known = tx.token(token_id)
-            if known is None:
-                raise NotFoundError("token", token_id)
-            if known.revoked_us is not None:
-                return  # revoked before: a retry changes nothing and says nothing again
-            row = tx.revoke_token(token_id, now)
-            assert row is not None
-            party = self._caches.parties.get(row.party_id) if row.party_id else None
-            tx.append(
-                "token.revoked",
-                {"token_id": token_id, "role": row.role, "party": party.name if party else None},
-                time_us=now,
-                party_id=None,
-                audience=frozenset({row.party_id}) if row.party_id else frozenset(),
-            )
-
-        self.store.write(unit)
+    def set_agreement(
+        self, party_a: str, party_b: str, mode: AgreementMode, status: AgreementStatus
+    ) -> AgreementRow:
+        return self._admin.set_agreement(party_a, party_b, mode, status)
 
     def authenticate(self, token: str) -> Principal | None:
-        row = self._caches.tokens.get(hash_token(token))
+        directory = self._follower.directory
+        row = directory.active_tokens.get(hash_token(token))
         if row is None or not tokens_match(row.token_hash, token):
             return None
-        party = self._caches.parties.get(row.party_id) if row.party_id is not None else None
+        party = directory.parties.get(row.party_id) if row.party_id is not None else None
         return Principal(
             token_id=row.id,
             role=Role(row.role),
@@ -284,45 +197,21 @@ class HotlineNode:
 
     def token_active(self, token_id: int) -> bool:
         """Whether the token is known and not revoked (streams check it as they go)."""
-        return token_id in self._caches.token_ids
-
-    def set_agreement(
-        self, party_a: str, party_b: str, mode: AgreementMode, status: AgreementStatus
-    ) -> AgreementRow:
-        a, b = self.party_by_name(party_a), self.party_by_name(party_b)
-        if a.id == b.id:
-            raise InputError("parties", "an agreement is between two different parties")
-        now = self.clock.now_us()
-
-        def unit(tx: Transaction) -> AgreementRow:
-            row = tx.set_agreement(a.id, b.id, mode.value, status.value, now)
-            tx.append(
-                "agreement.set",
-                {
-                    "parties": sorted([a.name, b.name]),
-                    "party_ids": sorted([a.id, b.id]),
-                    "mode": mode.value,
-                    "status": status.value,
-                },
-                time_us=now,
-                party_id=None,
-                audience=frozenset({a.id, b.id}),
-            )
-            return row
-
-        return self.store.write(unit)
+        known = self._follower.directory.tokens.get(token_id)
+        return known is not None and known.revoked_us is None
 
     def sharing(self, owner: int, viewer: int) -> Sharing:
         """What ``viewer`` may see of ``owner``'s tracks (agreements are symmetric)."""
-        return self._caches.agreements.get(pair_key(owner, viewer), DEFAULT_SHARING)
+        return self._follower.directory.sharing(owner, viewer)
 
     def agreements_of(self, party_id: int | None) -> list[tuple[PartyRow, PartyRow, Sharing]]:
         """Every agreement (for the admin, ``party_id`` None) or those of one party."""
-        rows = []
-        for (low, high), sharing in sorted(self._caches.agreements.items()):
-            if party_id is None or party_id in (low, high):
-                rows.append((self._caches.parties[low], self._caches.parties[high], sharing))
-        return rows
+        directory = self._follower.directory
+        return [
+            (directory.parties[low], directory.parties[high], sharing)
+            for (low, high), sharing in sorted(directory.agreements.items())
+            if party_id is None or party_id in (low, high)
+        ]
 
     # --- ingest -----------------------------------------------------------------------
 
@@ -334,47 +223,11 @@ class HotlineNode:
         idempotency_key: str | None,
         body_sha256: str,
     ) -> Future[IngestAnswer]:
-        """Queue a batch for the journal; the future resolves once it is committed.
-
-        A retry with the same idempotency key and body gets the first answer again; the
-        same key with another body is a conflict. The batch is refused whole if any
-        report is too far in the future.
-        """
-        now = self.clock.now_us()
-        limit = now + round(self.config.future_tolerance_s * US_PER_S)
-        ahead = np.flatnonzero(batch.time_us > limit)
-        if ahead.size:
-            raise InputError(
-                f"[{int(ahead[0])}].time",
-                f"more than {self.config.future_tolerance_s:g} s ahead of the hotline's clock",
-            )
-        if idempotency_key is not None:
-            known = self.store.idempotent_answer(party_id, idempotency_key)
-            if known is not None:
-                done: Future[IngestAnswer] = Future()
-                done.set_result(_replay(known, body_sha256, idempotency_key))
-                return done
-
-        def unit(tx: Transaction) -> IngestAnswer:
-            if idempotency_key is not None:
-                raced = tx.idempotency_get(party_id, idempotency_key)
-                if raced is not None:
-                    return _replay(raced, body_sha256, idempotency_key)
-            record = tx.append(
-                "tracks.reported",
-                batch.to_payload(),
-                time_us=now,
-                party_id=party_id,
-                audience=frozenset(),
-            )
-            body = _json({"accepted": len(batch), "seq": record.seq, "hash": record.hash})
-            if idempotency_key is not None:
-                tx.idempotency_put(
-                    party_id, idempotency_key, IdempotentAnswer(body_sha256, 200, body)
-                )
-            return IngestAnswer(status=200, body_json=body, replayed=False)
-
-        return self.store.submit(unit)
+        """Queue a batch for the journal; the future resolves once it is committed (see
+        `airhotline.core.ingest`)."""
+        return self._ingest.submit(
+            party_id, batch, idempotency_key=idempotency_key, body_sha256=body_sha256
+        )
 
     # --- the picture and its cycle ----------------------------------------------------
 
@@ -384,6 +237,14 @@ class HotlineNode:
     def add_exposure(self, provider: ExposureProvider) -> None:
         self._exposures.append(provider)
 
+    def catch_up(self) -> int:
+        """Apply records that another process appended to the journal; return how many.
+
+        A command-line ``party add`` or ``revoke-token`` on the same database reaches a
+        running node this way, within one cycle.
+        """
+        return self._follower.catch_up()
+
     def run_cycle(self) -> CycleReport:
         """One cycle at the clock's now: drop lost tracks, then run every step."""
         with self._cycle_lock:
@@ -392,10 +253,16 @@ class HotlineNode:
             now = self.clock.now_us()
             lost = self.picture.stale(now)
             if lost:
+                events = [
+                    TrackLost(t.party_id, self.party(t.party_id).name, t.track_id, t.last_time_us)
+                    for t in lost
+                ]
                 # Journal first, forget after: a failed write leaves them for the next cycle.
-                self.store.write(lambda tx: self._journal_lost(tx, lost, now))
+                self.store.write(
+                    lambda tx: [append(tx, e, time_us=now, rules=self) for e in events]
+                )
                 self.picture.remove(lost)
-            self._purge_idempotency(now)
+            self._ingest.purge(now)
             view = self.picture.view(now)
             for step in self._steps:
                 step.run(view)
@@ -413,6 +280,7 @@ class HotlineNode:
         """What ``viewer`` may see now, and the owning party's name of each row."""
         view = self.picture.view(self.clock.now_us())
         party_id = viewer.party_id
+        directory = self._follower.directory
         if party_id is None:
             keep = np.zeros(len(view), dtype=bool)
         else:
@@ -420,10 +288,10 @@ class HotlineNode:
             keep = np.fromiter(
                 (
                     owner == party_id
-                    or self.sharing(owner, party_id).full_picture
+                    or directory.sharing(owner, party_id).full_picture
                     or (
                         (owner, view.track_id[row]) in exposed
-                        and self.sharing(owner, party_id).conflicts
+                        and directory.sharing(owner, party_id).conflicts
                     )
                     for row, owner in enumerate(view.party_id.tolist())
                 ),
@@ -431,7 +299,7 @@ class HotlineNode:
                 count=len(view),
             )
         visible = view.take(np.flatnonzero(keep))
-        owners = [self._caches.parties[p].name for p in visible.party_id.tolist()]
+        owners = [directory.parties[p].name for p in visible.party_id.tolist()]
         return visible, owners
 
     def exposed_to(self, party_id: int) -> set[TrackKey]:
@@ -444,120 +312,7 @@ class HotlineNode:
 
     def events_after(self, viewer: Principal, seq: int, *, limit: int = 500) -> list[Record]:
         if viewer.party_id is None:
-            return self.store.records_after(seq, audience=None, kinds=STREAM_KINDS, limit=limit)
+            return self.store.records_after(
+                seq, audience=None, kinds=self._follower.stream_kinds, limit=limit
+            )
         return self.store.records_after(seq, audience=viewer.party_id, limit=limit)
-
-    def party_name(self, party_id: int | None) -> str | None:
-        return self._caches.parties[party_id].name if party_id is not None else None
-
-    # --- internals --------------------------------------------------------------------
-
-    def _purge_idempotency(self, now: int) -> None:
-        """Forget old Idempotency-Keys, at most once an hour, so the table stays small."""
-        if now < self._next_purge_us:
-            return
-        self._next_purge_us = now + 3_600 * US_PER_S
-        before = now - round(self.config.idempotency_retention_s * US_PER_S)
-        self.store.write(lambda tx: tx.idempotency_purge(before))
-
-    def _journal_lost(self, tx: Transaction, lost: Iterable[LostTrack], now: int) -> None:
-        for track in lost:
-            audience = {track.party_id} | {
-                other
-                for other in self._caches.parties
-                if other != track.party_id and self.sharing(track.party_id, other).full_picture
-            }
-            tx.append(
-                "track.lost",
-                {
-                    "party": self._caches.parties[track.party_id].name,
-                    "track_id": track.track_id,
-                    "last_report_us": track.last_time_us,
-                },
-                time_us=now,
-                party_id=track.party_id,
-                audience=frozenset(audience),
-            )
-
-    def _on_commit(self, records: Sequence[Record]) -> None:
-        # Runs in the writer thread after COMMIT, before the writers' futures resolve: by
-        # the time a client hears "accepted", the picture already holds its reports.
-        with self._apply_lock:
-            if records and records[0].seq > self._applied_seq + 1:
-                self._apply(
-                    list(self.store.iter_records_after(self._applied_seq, before=records[0].seq))
-                )
-            self._apply(records)
-
-    def catch_up(self) -> int:
-        """Apply records that another process appended to the journal; return how many.
-
-        A command-line ``party add`` or ``revoke-token`` on the same database reaches a
-        running node this way, within one cycle.
-        """
-        with self._apply_lock:
-            head = self.store.head().seq
-            if head <= self._applied_seq:
-                return 0
-            missed = list(self.store.iter_records_after(self._applied_seq, before=head + 1))
-            self._apply(missed)
-            return len(missed)
-
-    def _apply(self, records: Sequence[Record]) -> None:
-        fresh = [r for r in records if r.seq > self._applied_seq]
-        if not fresh:
-            return
-        refresh = False
-        for record in fresh:
-            if record.kind == "tracks.reported" and record.party_id is not None:
-                batch = ReportBatch.from_payload(record.payload)
-                self.picture.apply(record.party_id, batch, record.time_us)
-                self.reports_accepted += len(batch)
-            elif record.kind in _CACHE_KINDS:
-                refresh = True
-        self._applied_seq = fresh[-1].seq
-        if refresh:
-            self._reload_caches()
-        self.bus.publish([r for r in fresh if r.kind in STREAM_KINDS])
-
-    def _reload_caches(self) -> None:
-        caches = _Caches()
-        for party in self.store.parties():
-            caches.parties[party.id] = party
-            caches.party_ids[party.name] = party.id
-        for token in self.store.tokens():
-            if token.revoked_us is None:
-                caches.tokens[token.token_hash] = token
-                caches.token_ids.add(token.id)
-        for row in self.store.agreements():
-            caches.agreements[(row.party_low, row.party_high)] = Sharing(
-                AgreementMode(row.mode), AgreementStatus(row.status)
-            )
-        self._caches = caches  # one assignment: readers see the old or the new, whole
-
-    def _rebuild_picture(self) -> None:
-        now = self.clock.now_us()
-        since = now - self.picture.lost_after_us
-        horizon = now + round(self.config.future_tolerance_s * US_PER_S)
-        last_us = since
-        for record in self.store.records_in_time(since, horizon, kinds=["tracks.reported"]):
-            if record.party_id is not None:
-                batch = ReportBatch.from_payload(record.payload)
-                self.picture.apply(record.party_id, batch, record.time_us)
-        head = self.store.head()
-        if head.seq:
-            (last,) = self.store.records_after(head.seq - 1, limit=1)
-            last_us = last.time_us
-        # Tracks already lost by the journal's last moment were announced lost then (or,
-        # arriving late, were never live): drop them quietly rather than announce twice.
-        self.picture.expire(last_us)
-
-
-def _replay(known: IdempotentAnswer, body_sha256: str, key: str) -> IngestAnswer:
-    if known.body_sha256 != body_sha256:
-        raise IdempotencyConflictError(key)
-    return IngestAnswer(status=known.status, body_json=known.response_json, replayed=True)
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), sort_keys=True)

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, Select, select, text
 
+from airhotline.core.records import Audience, JournalHead, Record
 from airhotline.store.canonical import GENESIS_HASH, content, link
 from airhotline.store.schema import journal, journal_audience
 
@@ -32,40 +33,10 @@ __all__ = [
 #: A result row of any shape.
 AnyRow = Row[*tuple[Any, ...]]
 
-#: Party ids that may see a record; the admin role sees every record.
-Audience = frozenset[int]
-
 #: Records whose audiences are fetched with one ``IN`` list (kept under SQLite's limit).
 _AUDIENCE_CHUNK = 500
 #: Rows fetched at a time while verifying.
 _VERIFY_BATCH = 1000
-
-
-@dataclass(frozen=True, slots=True)
-class Record:
-    """One journal row as stored.
-
-    ``payload_json`` is the canonical JSON text exactly as stored and hashed; ``payload``
-    is that text parsed. ``time_us`` is UTC microseconds since the epoch.
-    """
-
-    seq: int
-    time_us: int
-    kind: str
-    party_id: int | None
-    audience: Audience
-    payload: Mapping[str, Any]
-    payload_json: str
-    prev_hash: str
-    hash: str
-
-
-@dataclass(frozen=True, slots=True)
-class JournalHead:
-    """The last record's ``seq`` and ``hash``: ``0`` and 64 zeros for an empty journal."""
-
-    seq: int
-    hash: str
 
 
 EMPTY_HEAD = JournalHead(0, GENESIS_HASH)

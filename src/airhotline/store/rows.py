@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import Connection, Row, select
 
+from airhotline.core.records import AgreementRow, IdempotentAnswer, PartyRow, TokenRow
 from airhotline.store.schema import agreements, idempotency, parties, tokens
 
 __all__ = [
@@ -23,51 +23,6 @@ __all__ = [
 
 #: A result row of any shape.
 AnyRow = Row[*tuple[Any, ...]]
-
-
-@dataclass(frozen=True, slots=True)
-class PartyRow:
-    """An operator with its own control centre and language."""
-
-    id: int
-    name: str
-    lang: str
-    created_us: int
-
-
-@dataclass(frozen=True, slots=True)
-class TokenRow:
-    """A bearer token, stored as a hash. ``party_id`` is ``None`` for a node admin."""
-
-    id: int
-    party_id: int | None
-    role: str
-    token_hash: str
-    created_us: int
-    revoked_us: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class AgreementRow:
-    """What two parties share, stored once per pair with ``party_low < party_high``.
-
-    ``mode`` is ``"conflicts-only"`` or ``"full"``; ``status`` ``"active"`` or
-    ``"suspended"``.
-    """
-
-    party_low: int
-    party_high: int
-    mode: str
-    status: str
-    updated_us: int
-
-
-class IdempotentAnswer(NamedTuple):
-    """The answer given to a request, replayed to a retry with the same key."""
-
-    body_sha256: str
-    status: int
-    response_json: str
 
 
 def party_row(row: AnyRow) -> PartyRow:

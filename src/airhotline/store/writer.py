@@ -22,13 +22,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine
 
+from airhotline.core.ports import CommitListener
 from airhotline.errors import AirhotlineError, StoreClosedError, StoreError
 from airhotline.store.engine import WRITE_OPTION
 from airhotline.store.journal import JournalHead, Record, claim_head
@@ -40,9 +41,6 @@ T = TypeVar("T")
 
 #: Most units committed together.
 MAX_GROUP = 512
-
-#: Called in the writer thread after each COMMIT with the records it made durable.
-CommitListener = Callable[[Sequence[Record]], None]
 
 _log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ AlertId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-zA-Z
 
 
 def alert_out(node: Node, alert: Alert) -> AlertOut:
-    payload: dict[str, Any] = alert.to_payload(node)
+    payload: dict[str, Any] = node.alerts.payload(alert)
     return AlertOut.model_validate(
         {
             **payload,

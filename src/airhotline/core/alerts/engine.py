@@ -1,0 +1,268 @@
+"""The alert engine: each picture cycle's conflicts as both control centres live them.
+
+A cycle runs in pure stages, then commits, then swaps:
+
+1. **predict** — detection on the cycle's picture view, outside any lock (`prediction`);
+2. **measure** the separation the active alerts' tracks now show (`separation`);
+3. **step** every encounter on immutable values: confirm, raise, update, downgrade,
+   resolve (`encounters`), and measure the raised alerts at once, so that the raise
+   record itself holds the first separation;
+4. **escalate** what a party leaves unacknowledged (`escalation`);
+5. **commit** the transitions as journal records (`events`), in one unit of work;
+6. **swap** the new book in with one assignment (`book`).
+
+A failed commit raises out of `run` and leaves the book exactly as it was: nothing is
+undone by hand, and the next cycle says everything again. Reads (`alerts`, `get`,
+`history`, `exposed_to`) take the current book and never wait for a cycle; writes (a
+cycle's stages 2–6, an acknowledgement) take turns under one lock.
+
+An alert between parties whose agreement is suspended is still computed and journaled,
+for the admin only: a suspended agreement shares nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Collection, Sequence
+from dataclasses import replace
+from typing import Any, Protocol
+
+from airhotline.clock import US_PER_S, Clock
+from airhotline.core.access import Sharing
+from airhotline.core.alerts.book import AlertBook
+from airhotline.core.alerts.codec import alert_payload
+from airhotline.core.alerts.encounters import Change, Encounter, step
+from airhotline.core.alerts.escalation import ADMIN, escalation_due, silent_parties
+from airhotline.core.alerts.events import (
+    AlertAcknowledged,
+    AlertEscalated,
+    AlertEvent,
+    AlertRaised,
+    AlertResolved,
+    AlertUpdated,
+)
+from airhotline.core.alerts.model import Acknowledgement, Alert, PairKey
+from airhotline.core.alerts.policy import AlertPolicy, PolicyBook
+from airhotline.core.alerts.prediction import Detector, default_detector, predict
+from airhotline.core.alerts.restore import restore
+from airhotline.core.alerts.separation import measure
+from airhotline.core.events import append
+from airhotline.core.picture import PictureView, TrackKey
+from airhotline.core.ports import Journal, UnitOfWork
+from airhotline.core.records import Record
+from airhotline.errors import ConflictError, NotFoundError
+from airhotline.ids import IdSource, RandomIds
+
+__all__ = ["AlertEngine", "PartyDirectory"]
+
+
+class PartyDirectory(Protocol):
+    """What the engine needs to know of parties (the node provides it)."""
+
+    def party_name(self, party_id: int | None) -> str | None: ...
+
+    def sharing(self, owner: int, viewer: int) -> Sharing: ...
+
+    def party_ids(self) -> Collection[int]: ...
+
+
+class AlertEngine:
+    """Runs on every cycle (`run`); thread-safe against acknowledgements and reads."""
+
+    def __init__(
+        self,
+        journal: Journal,
+        clock: Clock,
+        directory: PartyDirectory,
+        *,
+        policies: PolicyBook | None = None,
+        ids: IdSource | None = None,
+        detector: Detector = default_detector,
+        retain_resolved_s: float = 86_400.0,
+        coast_after_s: float = 10.0,
+    ) -> None:
+        self._journal = journal
+        self._clock = clock
+        self._directory = directory
+        self._policies = policies or PolicyBook()
+        self._ids = ids or RandomIds()
+        self._detector = detector
+        self._retain_us = round(retain_resolved_s * US_PER_S)
+        self._coast_us = round(coast_after_s * US_PER_S)
+        self._write_lock = threading.Lock()
+        self._book = restore(
+            journal, now_us=clock.now_us(), retain_us=self._retain_us, coast_us=self._coast_us
+        )
+
+    @property
+    def policy(self) -> AlertPolicy:
+        """The deployment's policy (agreements may have their own: `policy_for`)."""
+        return self._policies.default
+
+    @property
+    def book(self) -> AlertBook:
+        """The current book, whole (for tests and the metrics)."""
+        return self._book
+
+    def payload(self, alert: Alert) -> dict[str, Any]:
+        """The alert as journaled and served (`codec`)."""
+        return alert_payload(alert, self._names(alert))
+
+    def policy_for(self, party_a: int, party_b: int) -> AlertPolicy:
+        """The policy of the two parties' agreement, or the deployment's."""
+        name = self._directory.party_name
+        return self._policies.for_names(name(party_a), name(party_b))
+
+    # --- queries: the current book, no waiting -----------------------------------------
+
+    def alerts(self, *, party_id: int | None, active: bool | None = None) -> list[Alert]:
+        """Alerts a party is involved in (the admin: ``party_id`` None sees all)."""
+        found = [
+            a
+            for a in self._book
+            if self._shown(a, party_id) and (active is None or a.active == active)
+        ]
+        return sorted(found, key=lambda a: (a.raised_us, a.id))
+
+    def get(self, alert_id: str, *, party_id: int | None) -> Alert:
+        alert = self._book.get(alert_id)
+        if alert is None or not self._shown(alert, party_id):
+            raise NotFoundError("alert", alert_id)
+        return alert
+
+    def history(self, alert_id: str) -> list[Record]:
+        return list(self._book.history.get(alert_id, ()))
+
+    def exposed_to(self, party_id: int) -> set[TrackKey]:
+        """The other party's tracks in this party's active alerts (visible while they last)."""
+        return {
+            alert.other_track(party_id)
+            for alert in self._book.active.values()
+            if party_id in alert.parties
+        }
+
+    def _shown(self, alert: Alert, party_id: int | None) -> bool:
+        """The admin sees every alert; a party its own, unless the agreement is suspended."""
+        if party_id is None:
+            return True
+        return party_id in alert.parties and self._directory.sharing(*alert.parties).conflicts
+
+    # --- acknowledgement ----------------------------------------------------------------
+
+    def acknowledge(self, alert_id: str, *, party_id: int, token_id: int) -> Alert:
+        """Record that ``party_id`` has seen the alert; repeating it changes nothing."""
+        with self._write_lock:
+            book = self._book
+            alert = book.get(alert_id)
+            if alert is None or not self._shown(alert, party_id):
+                raise NotFoundError("alert", alert_id)
+            if not alert.active:
+                raise ConflictError("alert", "state", "resolved", message="the alert is resolved")
+            if alert.acknowledged_by(party_id):
+                return alert
+            now = self._clock.now_us()
+            name = self._directory.party_name(party_id) or str(party_id)
+            acknowledged = replace(
+                alert,
+                acknowledgements=(
+                    *alert.acknowledgements,
+                    (party_id, Acknowledgement(name, token_id, now)),
+                ),
+                updated_us=now,
+            )
+            event = AlertAcknowledged(acknowledged, self._names(acknowledged), by=name)
+            records = self._commit([event], now)
+            self._book = book.with_alerts([acknowledged]).with_records([event], records)
+            return acknowledged
+
+    # --- the cycle ----------------------------------------------------------------------
+
+    def run(self, view: PictureView) -> None:
+        """Detect, confirm, raise, update, escalate and resolve: one picture cycle."""
+        now = view.time_us
+        predicted = predict(
+            view,
+            lookahead_s=self._policies.lookahead_s,
+            policy_for=self.policy_for,
+            detector=self._detector,
+        )
+        rows = {view.key(r): r for r in range(len(view))}
+        with self._write_lock:
+            book = self._book
+            alerts = {
+                **book.active,
+                **measure(view, rows, book.active.values(), coast_us=self._coast_us),
+            }
+            encounters: dict[PairKey, Encounter] = {}
+            # What the journal will say, in order: (change, alert id, tier changed).
+            said: list[tuple[Change, str, bool]] = []
+            fresh = [pair for pair in predicted if pair not in book.encounters]
+            for pair in [*book.encounters, *fresh]:
+                encounter = book.encounters.get(pair, Encounter())
+                current = alerts.get(encounter.alert_id) if encounter.alert_id else None
+                moved = step(
+                    pair,
+                    encounter,
+                    current,
+                    predicted.get(pair),
+                    now_us=now,
+                    policy=self.policy_for(pair[0][0], pair[1][0]),
+                    tracks_live=pair[0] in rows and pair[1] in rows,
+                    new_id=self._ids.new_id,
+                )
+                if moved.encounter is not None:
+                    encounters[pair] = moved.encounter
+                if moved.alert is not None:
+                    alerts[moved.alert.id] = moved.alert
+                    if moved.change is not Change.NONE:
+                        said.append((moved.change, moved.alert.id, moved.tier_changed))
+            raised = [alerts[i] for change, i, _ in said if change is Change.RAISED]
+            alerts.update(measure(view, rows, raised, coast_us=self._coast_us))
+            events = [
+                self._event(change, alerts[i], tier_changed, book)
+                for change, i, tier_changed in said
+            ]
+            events += self._escalations(alerts, now)
+            records = self._commit(events, now) if events else []
+            self._book = (
+                replace(book, active={}, encounters=encounters)
+                .with_alerts(alerts.values())
+                .with_records(events, records)
+                .forgetting(now - self._retain_us)
+            )
+
+    def _event(
+        self, change: Change, alert: Alert, tier_changed: bool, book: AlertBook
+    ) -> AlertEvent:
+        names = self._names(alert)
+        if change is Change.RAISED:
+            return AlertRaised(alert, names)
+        if change is Change.UPDATED:
+            return AlertUpdated(alert, names, tier_changed=tier_changed)
+        return AlertResolved(alert, names, told=book.told.get(alert.id, frozenset()))
+
+    def _escalations(self, alerts: dict[str, Alert], now: int) -> list[AlertEvent]:
+        """Escalate the active alerts a party leaves unacknowledged (in ``alerts``)."""
+        events: list[AlertEvent] = []
+        for alert in list(alerts.values()):
+            if not alert.active:
+                continue
+            level = escalation_due(alert, self.policy_for(*alert.parties), now)
+            if level <= alert.escalation:
+                continue
+            escalated = replace(alert, escalation=level, updated_us=now)
+            alerts[alert.id] = escalated
+            silent = tuple(self._directory.party_name(p) for p in silent_parties(alert))
+            to = "admin" if level == ADMIN else "parties"
+            events.append(AlertEscalated(escalated, self._names(escalated), silent=silent, to=to))
+        return events
+
+    def _names(self, alert: Alert) -> tuple[str | None, str | None]:
+        name = self._directory.party_name
+        return (name(alert.track_a[0]), name(alert.track_b[0]))
+
+    def _commit(self, events: Sequence[AlertEvent], now: int) -> list[Record]:
+        def unit(tx: UnitOfWork) -> list[Record]:
+            return [append(tx, event, time_us=now, rules=self._directory) for event in events]
+
+        return self._journal.write(unit)

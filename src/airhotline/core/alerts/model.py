@@ -1,0 +1,92 @@
+"""An alert's state: immutable values, replaced on every change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import IntEnum
+from typing import Any
+
+from airhotline.core.picture import TrackKey
+
+__all__ = ["Acknowledgement", "Alert", "PairKey", "Tier"]
+
+#: One encounter's two tracks, the lesser (party id, track id) first.
+PairKey = tuple[TrackKey, TrackKey]
+
+
+class Tier(IntEnum):
+    ADVISORY = 1
+    CAUTION = 2
+    WARNING = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledgement:
+    party: str
+    token_id: int
+    time_us: int
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """An alert's state as journaled and served."""
+
+    id: str
+    track_a: TrackKey
+    track_b: TrackKey
+    tier: Tier
+    raised_us: int
+    updated_us: int
+    tier_since_us: int
+    #: When the alert first reached caution (or warning) and warning: escalation clocks,
+    #: which a later tier change does not restart.
+    caution_since_us: int | None
+    warning_since_us: int | None
+    t_in_s: float
+    t_out_s: float
+    t_cpa_s: float
+    dcpa_m: float
+    dz_cpa_m: float
+    los: bool
+    acknowledgements: tuple[tuple[int, Acknowledgement], ...] = ()
+    #: Whether each track is coasting (its position flown on from an old report).
+    coasting: tuple[bool, bool] = (False, False)
+    escalation: int = 0
+    min_h_m: float | None = None
+    min_h_at_us: int | None = None
+    min_v_m: float | None = None
+    min_v_at_us: int | None = None
+    resolved_us: int | None = None
+    resolution: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.resolved_us is None
+
+    @property
+    def parties(self) -> tuple[int, int]:
+        return (self.track_a[0], self.track_b[0])
+
+    @property
+    def pair(self) -> PairKey:
+        return (self.track_a, self.track_b)
+
+    def other_track(self, party_id: int) -> TrackKey:
+        """The track of the other party, seen from ``party_id``'s side."""
+        return self.track_b if self.track_a[0] == party_id else self.track_a
+
+    def with_separation(self, horizontal_m: float, vertical_m: float, at_us: int) -> Alert:
+        """This alert with a measured separation taken into its minima (each on its own)."""
+        better: dict[str, Any] = {}
+        if self.min_h_m is None or horizontal_m < self.min_h_m:
+            better.update(min_h_m=horizontal_m, min_h_at_us=at_us)
+        if self.min_v_m is None or vertical_m < self.min_v_m:
+            better.update(min_v_m=vertical_m, min_v_at_us=at_us)
+        return replace(self, **better) if better else self
+
+    def acknowledged_by(self, party_id: int) -> bool:
+        return any(p == party_id for p, _ in self.acknowledgements)

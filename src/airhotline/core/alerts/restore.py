@@ -1,0 +1,104 @@
+"""The alert book rebuilt from the journal, after a restart.
+
+Every alert record carries the alert's whole state: the last record of each alert is
+its state. Active alerts get their encounter back (confirmed, with what was last said),
+and their minima are measured again on the reports journaled since they were raised —
+minima reach the journal only with a transition, so a closer approach reported after an
+alert's last record would otherwise be forgotten by a restart.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from airhotline.core.alerts.book import AlertBook
+from airhotline.core.alerts.codec import alert_from_payload
+from airhotline.core.alerts.encounters import Encounter
+from airhotline.core.alerts.model import Alert
+from airhotline.core.alerts.separation import separations
+from airhotline.core.events import TracksReported, decode, kinds
+from airhotline.core.picture import TrackKey
+from airhotline.core.ports import Journal
+from airhotline.core.records import Record
+from airhotline.core.reports import ReportBatch
+
+__all__ = ["restore"]
+
+
+def restore(
+    journal: Journal,
+    *,
+    now_us: int,
+    retain_us: int,
+    coast_us: int,
+) -> AlertBook:
+    latest: dict[str, Record] = {}
+    history: dict[str, list[Record]] = {}
+    for record in journal.iter_records_after(0, kinds=kinds(family="alert")):
+        alert_id = str(record.payload["alert_id"])
+        latest[alert_id] = record
+        history.setdefault(alert_id, []).append(record)
+    alerts: list[Alert] = []
+    for _, record in sorted(latest.items(), key=lambda item: item[1].seq):
+        alert = alert_from_payload(record.payload)
+        if alert.active or (alert.resolved_us or 0) >= now_us - retain_us:
+            alerts.append(alert)
+    kept = {a.id for a in alerts}
+    encounters = {
+        alert.pair: Encounter(seen=(True,), alert_id=alert.id).saying(alert, alert.updated_us)
+        for alert in alerts
+        if alert.active
+    }
+    book = AlertBook(
+        # A restored encounter starts its window with one hit: it was confirmed.
+        encounters=encounters,
+        history={i: tuple(h) for i, h in history.items() if i in kept},
+        told={
+            i: frozenset().union(*(r.audience for r in h)) for i, h in history.items() if i in kept
+        },
+    ).with_alerts(alerts)
+    return book.with_alerts(_replay_minima(journal, book, coast_us))
+
+
+def _replay_minima(journal: Journal, book: AlertBook, coast_us: int) -> list[Alert]:
+    """Measure again, on the journaled reports, what active alerts saw since raised.
+
+    Each report moves its track's latest state forward (never back, as in the picture);
+    each pair of latest states is measured as in a cycle, the older flown to the newer's
+    time.
+    """
+    active = dict(book.active)
+    if not active:
+        return []
+    raised_seq = {i: book.history[i][0].seq for i in active}
+    keys = {key for a in active.values() for key in a.pair}
+    states: dict[TrackKey, tuple[int, ReportBatch, int]] = {}
+    for record in journal.iter_records_after(min(raised_seq.values()), kinds=[TracksReported.kind]):
+        if record.party_id is None:
+            continue
+        event = decode(record)
+        assert isinstance(event, TracksReported)
+        batch = event.batch
+        moved: set[TrackKey] = set()
+        for row, track_id in enumerate(batch.track_id):
+            key = (event.owner_id, track_id)
+            time_us = int(batch.time_us[row])
+            if key in keys and (key not in states or time_us > states[key][0]):
+                states[key] = (time_us, batch, row)
+                moved.add(key)
+        for alert_id, alert in active.items():
+            pair = alert.pair
+            if record.seq <= raised_seq[alert_id] or not moved.intersection(pair):
+                continue
+            if pair[0] in states and pair[1] in states:
+                first, second = states[pair[0]], states[pair[1]]
+                if abs(first[0] - second[0]) > coast_us:
+                    continue  # one of them is a guess by now, as in a cycle
+                (h,), (v,), (at,) = separations(
+                    first[1].states([first[2]]),
+                    np.array([first[0]]),
+                    second[1].states([second[2]]),
+                    np.array([second[0]]),
+                )
+                active[alert_id] = alert.with_separation(float(h), float(v), int(at))
+    return list(active.values())

@@ -1,0 +1,110 @@
+"""Ingest: a party's batch of state reports into the journal, once, whatever the retries.
+
+A batch is refused whole if any report is too far ahead of the hotline's clock. A retry
+with the same ``Idempotency-Key`` and body gets the first answer again; the same key
+with another body is a conflict. Keys are forgotten after ``retention_s``.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from airhotline.clock import US_PER_S, Clock
+from airhotline.core.events import SharingRules, TracksReported, append
+from airhotline.core.ports import Journal, UnitOfWork
+from airhotline.core.records import IdempotentAnswer
+from airhotline.core.reports import ReportBatch
+from airhotline.errors import IdempotencyConflictError, InputError
+
+__all__ = ["Ingest", "IngestAnswer"]
+
+#: How often old Idempotency-Keys are purged, at most.
+PURGE_EVERY_US = 3_600 * US_PER_S
+
+
+@dataclass(frozen=True, slots=True)
+class IngestAnswer:
+    status: int
+    body_json: str
+    replayed: bool
+
+
+class Ingest:
+    def __init__(
+        self,
+        journal: Journal,
+        clock: Clock,
+        rules: SharingRules,
+        *,
+        future_tolerance_s: float,
+        retention_s: float,
+    ) -> None:
+        self._journal = journal
+        self._clock = clock
+        self._rules = rules
+        self._future_tolerance_s = future_tolerance_s
+        self._retention_us = round(retention_s * US_PER_S)
+        self._next_purge_us = 0
+
+    def submit(
+        self,
+        party_id: int,
+        batch: ReportBatch,
+        *,
+        idempotency_key: str | None,
+        body_sha256: str,
+    ) -> Future[IngestAnswer]:
+        """Queue a batch for the journal; the future resolves once it is committed."""
+        now = self._clock.now_us()
+        limit = now + round(self._future_tolerance_s * US_PER_S)
+        ahead = np.flatnonzero(batch.time_us > limit)
+        if ahead.size:
+            raise InputError(
+                f"[{int(ahead[0])}].time",
+                f"more than {self._future_tolerance_s:g} s ahead of the hotline's clock",
+            )
+        if idempotency_key is not None:
+            known = self._journal.idempotent_answer(party_id, idempotency_key)
+            if known is not None:
+                done: Future[IngestAnswer] = Future()
+                done.set_result(_replay(known, body_sha256, idempotency_key))
+                return done
+        event = TracksReported(party_id, batch)
+
+        def unit(tx: UnitOfWork) -> IngestAnswer:
+            if idempotency_key is not None:
+                raced = tx.idempotency_get(party_id, idempotency_key)
+                if raced is not None:
+                    return _replay(raced, body_sha256, idempotency_key)
+            record = append(tx, event, time_us=now, rules=self._rules)
+            body = _json({"accepted": len(batch), "seq": record.seq, "hash": record.hash})
+            if idempotency_key is not None:
+                tx.idempotency_put(
+                    party_id, idempotency_key, IdempotentAnswer(body_sha256, 200, body)
+                )
+            return IngestAnswer(status=200, body_json=body, replayed=False)
+
+        return self._journal.submit(unit)
+
+    def purge(self, now_us: int) -> None:
+        """Forget old Idempotency-Keys, at most once an hour, so the table stays small."""
+        if now_us < self._next_purge_us:
+            return
+        self._next_purge_us = now_us + PURGE_EVERY_US
+        before = now_us - self._retention_us
+        self._journal.write(lambda tx: tx.idempotency_purge(before))
+
+
+def _replay(known: IdempotentAnswer, body_sha256: str, key: str) -> IngestAnswer:
+    if known.body_sha256 != body_sha256:
+        raise IdempotencyConflictError(key)
+    return IngestAnswer(status=known.status, body_json=known.response_json, replayed=True)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)

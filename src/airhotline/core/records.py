@@ -1,0 +1,96 @@
+"""What crosses the core's storage port: journal records, the journal's head, rows.
+
+Plain frozen values, defined here so that the core owns its vocabulary and the storage
+adapter (`airhotline.store`) implements it, never the other way round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+__all__ = [
+    "AgreementRow",
+    "Audience",
+    "IdempotentAnswer",
+    "JournalHead",
+    "PartyRow",
+    "Record",
+    "TokenRow",
+]
+
+#: Party ids that may see a record; the admin role sees every record.
+Audience = frozenset[int]
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One journal row as stored.
+
+    ``payload_json`` is the canonical JSON text exactly as stored and hashed; ``payload``
+    is that text parsed. ``time_us`` is UTC microseconds since the epoch.
+    """
+
+    seq: int
+    time_us: int
+    kind: str
+    party_id: int | None
+    audience: Audience
+    payload: Mapping[str, Any]
+    payload_json: str
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class JournalHead:
+    """The last record's ``seq`` and ``hash``: ``0`` and 64 zeros for an empty journal."""
+
+    seq: int
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class PartyRow:
+    """An operator with its own control centre and language."""
+
+    id: int
+    name: str
+    lang: str
+    created_us: int
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRow:
+    """A bearer token, stored as a hash. ``party_id`` is ``None`` for a node admin."""
+
+    id: int
+    party_id: int | None
+    role: str
+    token_hash: str
+    created_us: int
+    revoked_us: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementRow:
+    """What two parties share, stored once per pair with ``party_low < party_high``.
+
+    ``mode`` is ``"conflicts-only"`` or ``"full"``; ``status`` ``"active"`` or
+    ``"suspended"``.
+    """
+
+    party_low: int
+    party_high: int
+    mode: str
+    status: str
+    updated_us: int
+
+
+class IdempotentAnswer(NamedTuple):
+    """The answer given to a request, replayed to a retry with the same key."""
+
+    body_sha256: str
+    status: int
+    response_json: str
