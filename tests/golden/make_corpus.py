@@ -1,0 +1,173 @@
+"""Write a golden journal: every journal kind, as one release of airhotline writes it.
+
+The corpus is a SQLite database (the journal and the tables beside it) and
+``expected.json``: what that release rebuilds from it — journal head, parties, active
+tokens, agreements, the picture and the alerts in memory — when reopened at the
+journal's last moment. Every later release must verify the database and rebuild the
+same (``tests/golden``). Run it once per release whose journal format is kept::
+
+    .venv/bin/python -m tests.golden.make_corpus tests/golden/0.1.0
+
+The scenario, on a simulated clock at one cycle a second: three parties; agreements
+full, conflicts-only and suspended; an operator token issued and revoked; an encounter
+head-on that goes advisory → caution → warning → loss of separation, acknowledged by one
+party, escalated against the other (to both parties, then to the admin) and resolved;
+a slow convergence still at advisory when the journal ends; a track that falls silent
+and is lost.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+from airhotline import geo, units
+from airhotline.bootstrap import build_node
+from airhotline.clock import SimulatedClock
+from airhotline.core.access import AgreementMode, AgreementStatus, Role
+from airhotline.core.node import HotlineNode
+from airhotline.core.reports import ReportBatch
+
+START_US = 1_800_000_000_000_000
+CYCLES = 220
+ATLAS, BOREAS, CEDAR = "ATLAS", "BOREAS", "CEDAR"
+
+
+def flight(lat: float, lon: float, course_deg: float, gs_kt: float, alt_ft: float):  # type: ignore[no-untyped-def]
+    def at(t_s: float) -> dict[str, Any]:
+        la, lo, az = geo.geodesic_forward(
+            lat, lon, math.radians(course_deg), float(units.mps_from_kt(gs_kt)) * t_s
+        )
+        return {
+            "lat": round(float(la), 7),
+            "lon": round(float(lo), 7),
+            "alt_ft": alt_ft,
+            "gs_kt": gs_kt,
+            "track_deg": round(math.degrees(float(az)) % 360.0, 4),
+            "vrate_fpm": 0.0,
+        }
+
+    return at
+
+
+#: (party, track id, callsign, icao24, type, the flight, last cycle it reports)
+FLIGHTS = [
+    (ATLAS, "A1", "ATL101", "4b1801", "F16", flight(34.5, 32.0, 90.0, 450.0, 30_000.0), CYCLES),
+    (BOREAS, "B1", "BOR202", None, None, flight(34.5, 32.0 + 0.81, 270.0, 450.0, 30_000.0), CYCLES),
+    (ATLAS, "A2", None, None, None, flight(35.5, 33.0, 0.0, 100.0, 20_000.0), CYCLES),
+    (CEDAR, "C1", "CDR303", "710aa1", "C130", flight(36.0, 33.0, 180.0, 100.0, 20_000.0), CYCLES),
+    (CEDAR, "C2", "CDR304", None, None, flight(33.0, 35.0, 45.0, 300.0, 25_000.0), 30),
+]
+
+
+def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    db = out / "journal.db"
+    if db.exists():
+        raise SystemExit(f"{db} exists: a golden corpus is never rewritten")
+    url = f"sqlite:///{db}"
+    clock = SimulatedClock(START_US)
+    node = build_node(url, clock=clock)
+    languages = ((ATLAS, "en"), (BOREAS, "ru"), (CEDAR, "ar"))
+    made = {name: node.add_party(name, lang) for name, lang in languages}
+    node.set_agreement(ATLAS, BOREAS, AgreementMode.FULL, AgreementStatus.ACTIVE)
+    node.set_agreement(ATLAS, CEDAR, AgreementMode.CONFLICTS_ONLY, AgreementStatus.ACTIVE)
+    node.set_agreement(BOREAS, CEDAR, AgreementMode.FULL, AgreementStatus.ACTIVE)
+    node.set_agreement(BOREAS, CEDAR, AgreementMode.CONFLICTS_ONLY, AgreementStatus.SUSPENDED)
+    node.issue_token(None, Role.ADMIN)
+    ids = {name: created.party.id for name, created in made.items()}
+    for k in range(CYCLES):
+        now = clock.now_us()
+        if k == 5:
+            extra, _ = node.issue_token(ATLAS, Role.OPERATOR)
+        if k == 10:
+            node.revoke_token(extra)
+        for party in (ATLAS, BOREAS, CEDAR):
+            rows = [
+                {
+                    **fly(k),
+                    "track_id": track,
+                    "time_us": now,
+                    **({"callsign": callsign} if callsign else {}),
+                    **({"icao24": icao24} if icao24 else {}),
+                    **({"aircraft_type": kind} if kind else {}),
+                }
+                for owner, track, callsign, icao24, kind, fly, last in FLIGHTS
+                if owner == party and k <= last
+            ]
+            if rows:
+                node.submit_reports(
+                    ids[party],
+                    ReportBatch.from_rows(rows),
+                    idempotency_key=f"{party}-{k}",
+                    body_sha256=f"{party}-{k}",
+                ).result()
+        node.run_cycle()
+        if k == 20:
+            (alert,) = node.alerts.alerts(party_id=ids[BOREAS], active=True)
+            node.alerts.acknowledge(
+                alert.id, party_id=ids[BOREAS], token_id=made[BOREAS].tokens[Role.OPERATOR][0]
+            )
+        clock.advance(1.0)
+    clock.advance(-1.0)
+    node.close()
+    reopened = build_node(url, clock=clock)
+    try:
+        expected = rebuilt(reopened)
+    finally:
+        reopened.close()
+    (out / "expected.json").write_text(
+        json.dumps(expected, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    print(f"wrote {db} ({expected['head']['seq']} records) and expected.json")
+
+
+def rebuilt(node: HotlineNode) -> dict[str, Any]:
+    """What a node rebuilds from its journal, in plain JSON (the corpus's expectation)."""
+    head = node.store.head()
+    view = node.picture.view(node.clock.now_us())
+    picture = sorted(
+        (
+            {
+                "party_id": int(view.party_id[row]),
+                "track_id": view.track_id[row],
+                "report_time_us": int(view.report_time_us[row]),
+                "lat": round(float(view.states.lat_deg[row]), 7),
+                "lon": round(float(view.states.lon_deg[row]), 7),
+                "alt_ft": round(float(units.ft_from_m(view.states.alt_m[row])), 3),
+                "coasting": bool(view.coasting[row]),
+                "callsign": view.callsign[row],
+                "icao24": view.icao24[row],
+                "aircraft_type": view.aircraft_type[row],
+            }
+            for row in range(len(view))
+        ),
+        key=lambda t: (t["party_id"], t["track_id"]),
+    )
+    return {
+        "now_us": node.clock.now_us(),
+        "head": {"seq": head.seq, "hash": head.hash},
+        "parties": [[p.id, p.name, p.lang] for p in node.parties()],
+        "agreements": [
+            [a.name, b.name, s.mode.value, s.status.value] for a, b, s in node.agreements_of(None)
+        ],
+        "tokens": sorted(
+            [t.id, t.role, t.party_id] for t in node.store.tokens() if t.revoked_us is None
+        ),
+        "picture": picture,
+        "alerts": [node.alerts.payload(a) for a in node.alerts.alerts(party_id=None)],
+        "exposed": {
+            str(pid): sorted([list(k) for k in node.exposed_to(pid)])
+            for pid in sorted(p.id for p in node.parties())
+        },
+    }
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        raise SystemExit("usage: python -m tests.golden.make_corpus OUT_DIR")
+    main(Path(sys.argv[1]))
