@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,11 +123,13 @@ def open_hotline(
     parties: Sequence[str] = ("ATLAS", "BOREAS", "CIRRUS"),
     *,
     raise_server_exceptions: bool = True,
+    node_options: Mapping[str, Any] | None = None,
     **app_options: Any,
 ) -> Iterator[Hotline]:
-    """A service on a fresh node at ``url``, with ``parties`` and an admin token."""
+    """A service on a fresh node at ``url``, with ``parties`` and an admin token;
+    ``node_options`` go to `build_node` (a detector of the test's own, say)."""
     clock = SimulatedClock(START_US)
-    node = build_node(url, clock=clock)
+    node = build_node(url, clock=clock, **(node_options or {}))
     try:  # the app's lifespan closes the node; closing again is harmless
         made = {name: node.add_party(name, "en") for name in parties}
         _, admin = node.issue_token(None, Role.ADMIN)
