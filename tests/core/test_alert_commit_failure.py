@@ -19,7 +19,6 @@ from tests.faults import FaultyJournal
 
 from airhotline.bootstrap import build_node
 from airhotline.clock import SimulatedClock
-from airhotline.core.access import Role
 
 #: Raise at 1, caution at 11, warning and escalation to both at 71, to the admin at
 #: 131, loss of separation at 130.5, resolution at 157 (see `Encounter`).
@@ -87,7 +86,7 @@ def test_a_failed_tier_change_is_said_at_the_next_cycle(bench: Bench) -> None:
     bench.fly(ENCOUNTER.caution_cycle, ENCOUNTER.states)
     before = bench.node.alerts.book
     faults(bench).fail_next("alert.updated")
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="disk I/O error"):
         bench.fly(ENCOUNTER.caution_cycle + 1, ENCOUNTER.states)
     assert bench.node.alerts.book is before
     bench.clock.advance(1.0)
@@ -101,7 +100,7 @@ def test_a_failed_acknowledgement_changes_nothing_and_can_be_made_again(bench: B
     engine = bench.node.alerts
     before = engine.book
     faults(bench).fail_next("alert.acknowledged")
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="disk I/O error"):
         bench.acknowledge("BOREAS")
     assert engine.book is before
     (alert,) = engine.alerts(party_id=None, active=True)
@@ -109,7 +108,6 @@ def test_a_failed_acknowledgement_changes_nothing_and_can_be_made_again(bench: B
     bench.acknowledge("BOREAS")
     (alert,) = engine.alerts(party_id=None, active=True)
     assert [a.party for _, a in alert.acknowledgements] == ["BOREAS"]
-    assert bench.operator_token_id("BOREAS") == bench.parties["BOREAS"].tokens[Role.OPERATOR][0]
 
 
 def speeding(encounter: Encounter, from_cycle: int, gs_kt: float) -> Any:
@@ -137,7 +135,7 @@ def test_a_failed_numbers_update_is_said_at_the_next_cycle_with_todays_numbers(
     states = speeding(encounter, 20, 900.0)
     bench.fly(20, states)
     faults(bench).fail_next("alert.updated")
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="disk I/O error"):
         bench.fly(21, states)
     bench.clock.advance(1.0)
     bench.fly(22, states)
