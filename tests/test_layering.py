@@ -209,3 +209,87 @@ def test_lower_layers_do_not_reach_up(module: Module) -> None:
     upper = ("airhotline.service", "airhotline.cli", "airhotline.feeds", "airhotline.web")
     wrong = {n for n in project_imports(module) if any(within(n, u) for u in upper)}
     assert not wrong, f"{module.name} imports {sorted(wrong)}"
+
+
+# --- the core and its adapters -------------------------------------------------------------
+
+LEAVES = (
+    "airhotline.errors",
+    "airhotline.units",
+    "airhotline.geo",
+    "airhotline.clock",
+    "airhotline.ids",
+)
+CORE = modules_in("airhotline.core")
+#: Third-party packages the core may use: array code, nothing that does I/O.
+CORE_THIRD_PARTY = {"numpy"}
+
+
+def test_the_core_and_the_leaves_are_found() -> None:
+    names = {m.name for m in MODULES}
+    assert set(LEAVES) <= names
+    assert {"airhotline.core.ports", "airhotline.core.events", "airhotline.core.node"} <= names
+    assert "airhotline.core.alerts.engine" in {m.name for m in CORE}
+
+
+@pytest.mark.parametrize("module", CORE, ids=ids(CORE))
+def test_core_imports_only_the_leaves_detect_and_itself(module: Module) -> None:
+    allowed = (*LEAVES, "airhotline.detect", "airhotline.core")
+    wrong = {n for n in project_imports(module) if not any(within(n, a) for a in allowed)}
+    assert not wrong, f"{module.name} imports {sorted(wrong)}: the core sees adapters only as ports"
+
+
+@pytest.mark.parametrize("module", CORE, ids=ids(CORE))
+def test_core_uses_no_database_web_or_io_library(module: Module) -> None:
+    third_party = {
+        top_level(n)
+        for n in module.imports()
+        if top_level(n) not in sys.stdlib_module_names and top_level(n) != PACKAGE
+    }
+    assert third_party <= CORE_THIRD_PARTY, f"{module.name} imports {sorted(third_party)}"
+
+
+LEAF_MODULES = [m for m in MODULES if m.name in LEAVES]
+
+
+@pytest.mark.parametrize("module", LEAF_MODULES, ids=ids(LEAF_MODULES))
+def test_leaves_import_only_leaves(module: Module) -> None:
+    wrong = {n for n in project_imports(module) if not any(within(n, a) for a in LEAVES)}
+    assert not wrong, f"{module.name} imports {sorted(wrong)}"
+
+
+ADAPTERS = modules_in("airhotline.store") + modules_in("airhotline.bus")
+
+
+@pytest.mark.parametrize("module", ADAPTERS, ids=ids(ADAPTERS))
+def test_adapters_reach_the_core_but_no_edge_and_not_each_other(module: Module) -> None:
+    own = module.name.split(".")[1]
+    other = {"store": "airhotline.bus", "bus": "airhotline.store"}[own]
+    edges = (
+        "airhotline.service",
+        "airhotline.cli",
+        "airhotline.files",
+        "airhotline.simulate",
+        "airhotline.bootstrap",
+        "airhotline.settings",
+        other,
+    )
+    wrong = {n for n in project_imports(module) if any(within(n, e) for e in edges)}
+    assert not wrong, f"{module.name} imports {sorted(wrong)}"
+
+
+OUTSIDE_BOOTSTRAP = [
+    m
+    for m in MODULES
+    if not within(m.name, "airhotline.bootstrap") and not within(m.name, "airhotline.cli")
+]
+
+
+@pytest.mark.parametrize("module", OUTSIDE_BOOTSTRAP, ids=ids(OUTSIDE_BOOTSTRAP))
+def test_only_the_composition_root_and_the_commands_choose_adapters(module: Module) -> None:
+    """A node is wired in `bootstrap`; the commands call it. Nothing else picks a bus
+    (the store package itself, and the service's type hints aside)."""
+    if within(module.name, "airhotline.bus"):
+        return
+    assert "airhotline.bus.local" not in project_imports(module), module.name
+    assert "airhotline.bus.LocalEventBus" not in project_imports(module), module.name
