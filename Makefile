@@ -31,6 +31,7 @@ bench: $(READY)
 	$(PY) -m benchmarks.detect
 	$(PY) -m benchmarks.service
 	$(PY) -m benchmarks.alerts
+	$(PY) -m benchmarks.reads
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import threading
 import time
 from datetime import UTC, datetime
@@ -31,6 +32,9 @@ log = logging.getLogger("airhotline.demo")
 #: The demo's parties: one per first language of the hotline.
 DEMO_PARTIES = (("ATLAS", "en"), ("BOREAS", "ru"), ("CEDAR", "ar"))
 DEMO_AIRCRAFT = 36
+#: How long a CPU-bound thread (ingest parsing, the cycle) may hold the GIL while the
+#: event loop waits: Python's 5 ms default puts several such waits into one API read.
+GIL_SWITCH_S = 0.0005
 
 
 class JsonLogFormatter(logging.Formatter):
@@ -96,6 +100,7 @@ def serve(
         feed_tokens = _prepare_demo(node, base)
         feeder = DemoFeeder(base, feed_tokens)
     app = create_app(node, companions=[feeder] if feeder else [])
+    sys.setswitchinterval(GIL_SWITCH_S)
     uvicorn.run(
         app, host=host, port=port, log_config=_log_config(log_level), timeout_graceful_shutdown=5
     )

@@ -35,13 +35,16 @@ def alert_out(node: Node, alert: Alert) -> AlertOut:
 
 
 @router.get("/alerts", operation_id="list_alerts", response_model=list[AlertOut])
-def list_alerts(
+async def list_alerts(
     node: Node,
     caller: Reader,
     active: Annotated[bool | None, Query(description="Only active (true) or past (false)")] = None,
     since: Annotated[datetime | None, Query(description="Raised at or after (ISO 8601)")] = None,
 ) -> list[AlertOut]:
     """The caller's alerts (the admin's: all), oldest first."""
+    # On the event loop, not a worker thread: the alert book is an immutable value in
+    # memory, read without a lock, so this never blocks — and a hop to a thread would
+    # queue behind every CPU-bound thread (ingest, the cycle) for the GIL.
     alerts = node.alerts.alerts(party_id=caller.party_id, active=active)
     if since is not None:
         since_us = time_us_of(since)
@@ -52,7 +55,7 @@ def list_alerts(
 
 
 @router.get("/alerts/{alert_id}", operation_id="get_alert", response_model=AlertOut)
-def get_alert(node: Node, caller: Reader, alert_id: AlertId) -> AlertOut:
+async def get_alert(node: Node, caller: Reader, alert_id: AlertId) -> AlertOut:
     """One alert with its journaled history (404 for an alert of other parties)."""
     alert = node.alerts.get(alert_id, party_id=caller.party_id)
     out = alert_out(node, alert)

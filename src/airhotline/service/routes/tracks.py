@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from concurrent.futures import Future
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
@@ -11,6 +12,8 @@ from fastapi.responses import Response
 from pydantic import FailFast, TypeAdapter, ValidationError
 
 from airhotline.core.access import Principal, Role
+from airhotline.core.ingest import IngestAnswer
+from airhotline.core.node import HotlineNode
 from airhotline.core.reports import ReportBatch
 from airhotline.service.problems import ProblemError, problem_response, validation_errors
 from airhotline.service.schemas import IngestOut, StateReportIn, time_us_of
@@ -67,10 +70,28 @@ async def report_tracks(
     ] = None,
 ) -> Response:
     """Store a batch of state reports durably; 200 means committed to the journal."""
-    assert caller.party_id is not None
-    assert caller.party_name is not None
     body = await request.body()
     media = request.headers.get("content-type", _JSON).split(";")[0].strip().lower()
+    # Parsing and validating thousands of reports is CPU work: off the event loop, so
+    # that reads and streams keep answering while a big batch comes in.
+    pending = await asyncio.to_thread(_submit, node, caller, body, media, idempotency_key)
+    if isinstance(pending, Response):
+        return pending
+    answer = await asyncio.wrap_future(pending)
+    headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
+    return Response(answer.body_json, status_code=answer.status, media_type=_JSON, headers=headers)
+
+
+def _submit(
+    node: HotlineNode,
+    caller: Principal,
+    body: bytes,
+    media: str,
+    idempotency_key: str | None,
+) -> Future[IngestAnswer] | Response:
+    """Parse and validate a batch, then queue it for the journal (in a worker thread)."""
+    assert caller.party_id is not None
+    assert caller.party_name is not None
     if media in _NDJSON:
         lines = [line.strip() for line in body.splitlines()]
         body_as_array = b"[" + b",".join(line for line in lines if line) + b"]"
@@ -108,14 +129,9 @@ async def report_tracks(
         row = report.model_dump(exclude={"time", "party"})
         row["time_us"] = time_us
         rows.append(row)
-    # submit_reports may read the store (a known Idempotency-Key): not on the event loop.
-    pending = await asyncio.to_thread(
-        node.submit_reports,
+    return node.submit_reports(
         caller.party_id,
         ReportBatch.from_rows(rows),
         idempotency_key=idempotency_key,
         body_sha256=hashlib.sha256(body).hexdigest(),
     )
-    answer = await asyncio.wrap_future(pending)
-    headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
-    return Response(answer.body_json, status_code=answer.status, media_type=_JSON, headers=headers)
