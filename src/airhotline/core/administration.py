@@ -19,16 +19,15 @@ from airhotline.core.access import (
     hash_token,
     new_token,
 )
-from airhotline.core.directory import Directory
-from airhotline.core.events import (
+from airhotline.core.access_events import (
     AgreementSet,
     IssuedToken,
     PartyCreated,
-    SharingRules,
     TokenIssued,
     TokenRevoked,
-    append,
 )
+from airhotline.core.directory import Directory
+from airhotline.core.events import SharingRules, append
 from airhotline.core.ports import Journal, UnitOfWork
 from airhotline.core.records import AgreementRow, PartyRow
 from airhotline.errors import InputError, NotFoundError

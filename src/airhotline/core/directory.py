@@ -23,15 +23,8 @@ from airhotline.core.access import (
     Sharing,
     pair_key,
 )
-from airhotline.core.events import (
-    AgreementSet,
-    JournalEvent,
-    PartyCreated,
-    TokenIssued,
-    TokenRevoked,
-    decode,
-    kinds,
-)
+from airhotline.core.access_events import AgreementSet, PartyCreated, TokenIssued, TokenRevoked
+from airhotline.core.events import JournalEvent, decode, kinds
 from airhotline.core.records import PartyRow, Record, TokenRow
 
 __all__ = ["ACCESS_KINDS", "Directory"]

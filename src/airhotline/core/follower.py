@@ -18,10 +18,11 @@ from collections.abc import Sequence
 
 from airhotline.clock import US_PER_S
 from airhotline.core.directory import ACCESS_KINDS, Directory
-from airhotline.core.events import TracksReported, decode, kinds
+from airhotline.core.events import decode, kinds
 from airhotline.core.picture import Picture
 from airhotline.core.ports import EventBus, Journal
 from airhotline.core.records import Record
+from airhotline.core.track_events import TracksReported
 
 __all__ = ["JournalFollower"]
 

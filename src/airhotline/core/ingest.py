@@ -15,10 +15,11 @@ from typing import Any
 import numpy as np
 
 from airhotline.clock import US_PER_S, Clock
-from airhotline.core.events import SharingRules, TracksReported, append
+from airhotline.core.events import SharingRules, append
 from airhotline.core.ports import Journal, UnitOfWork
 from airhotline.core.records import IdempotentAnswer
 from airhotline.core.reports import ReportBatch
+from airhotline.core.track_events import TracksReported
 from airhotline.errors import IdempotencyConflictError, InputError
 
 __all__ = ["Ingest", "IngestAnswer"]

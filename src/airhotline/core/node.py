@@ -32,13 +32,14 @@ from airhotline.core.access import (
 from airhotline.core.administration import LANGUAGES, Administration, NewParty
 from airhotline.core.alerts import AlertEngine, AlertPolicy, Detector, PolicyBook
 from airhotline.core.alerts.prediction import default_detector
-from airhotline.core.events import TrackLost, append, kinds
+from airhotline.core.events import append, kinds
 from airhotline.core.follower import JournalFollower
 from airhotline.core.ingest import Ingest, IngestAnswer
 from airhotline.core.picture import Picture, PictureView, TrackKey
 from airhotline.core.ports import EventBus, Journal
 from airhotline.core.records import AgreementRow, PartyRow, Record
 from airhotline.core.reports import FUTURE_TOLERANCE_S, ReportBatch
+from airhotline.core.track_events import TrackLost
 from airhotline.ids import IdSource, RandomIds
 
 __all__ = [

@@ -16,11 +16,12 @@ from airhotline.core.alerts.codec import alert_from_payload
 from airhotline.core.alerts.encounters import Encounter
 from airhotline.core.alerts.model import Alert
 from airhotline.core.alerts.separation import separations
-from airhotline.core.events import TracksReported, decode, kinds
+from airhotline.core.events import decode, kinds
 from airhotline.core.picture import TrackKey
 from airhotline.core.ports import Journal
 from airhotline.core.records import Record
 from airhotline.core.reports import ReportBatch
+from airhotline.core.track_events import TracksReported
 
 __all__ = ["restore"]
 
