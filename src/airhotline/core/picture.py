@@ -71,6 +71,10 @@ class PictureView:
     def key(self, row: int) -> TrackKey:
         return (int(self.party_id[row]), self.track_id[row])
 
+    def rows(self) -> dict[TrackKey, int]:
+        """Each track's row (built in C: a cycle at 10 000 tracks calls it every second)."""
+        return dict(zip(zip(self.party_id.tolist(), self.track_id), range(len(self))))
+
     def take(self, rows: npt.ArrayLike) -> PictureView:
         index = np.asarray(rows, dtype=np.int64)
         return PictureView(

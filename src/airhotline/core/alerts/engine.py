@@ -186,7 +186,7 @@ class AlertEngine:
             policy_for=self.policy_for,
             detector=self._detector,
         )
-        rows = {view.key(r): r for r in range(len(view))}
+        rows = view.rows()
         with self._write_lock:
             book = self._book
             alerts = {
