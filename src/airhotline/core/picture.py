@@ -73,7 +73,8 @@ class PictureView:
 
     def rows(self) -> dict[TrackKey, int]:
         """Each track's row (built in C: a cycle at 10 000 tracks calls it every second)."""
-        return dict(zip(zip(self.party_id.tolist(), self.track_id), range(len(self))))
+        keys = zip(self.party_id.tolist(), self.track_id, strict=True)
+        return dict(zip(keys, range(len(self)), strict=True))
 
     def take(self, rows: npt.ArrayLike) -> PictureView:
         index = np.asarray(rows, dtype=np.int64)
