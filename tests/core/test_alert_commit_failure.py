@@ -14,7 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.core.test_alerts import PARTIES, START_US, Bench, Encounter, State, cycle_of, head_on
+from tests.core.test_alerts import (
+    PARTIES,
+    START_US,
+    TRUSTING,
+    Bench,
+    Encounter,
+    State,
+    cycle_of,
+    head_on,
+)
 from tests.faults import FaultyJournal
 
 from airhotline.bootstrap import build_node
@@ -28,8 +37,8 @@ ENCOUNTER = head_on(entry_s=130.5)
 def open_bench(tmp_path: Path, name: str) -> Bench:
     url = f"sqlite:///{tmp_path / name}"
     clock = SimulatedClock(START_US)
-    node = build_node(url, clock=clock, journal_layer=FaultyJournal)
-    return Bench(url, clock, node, {p: node.add_party(p, "en") for p in PARTIES})
+    node = build_node(url, clock=clock, config=TRUSTING, journal_layer=FaultyJournal)
+    return Bench(url, clock, node, {p: node.add_party(p, "en") for p in PARTIES}, config=TRUSTING)
 
 
 @pytest.fixture

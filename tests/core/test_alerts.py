@@ -31,13 +31,18 @@ from airhotline.bootstrap import build_node
 from airhotline.clock import US_PER_S, SimulatedClock
 from airhotline.core.access import AgreementMode, AgreementStatus, Role
 from airhotline.core.alerts import ALERT_KINDS, AlertPolicy, Tier
-from airhotline.core.node import HotlineNode, NewParty
+from airhotline.core.node import HotlineConfig, HotlineNode, NewParty
+from airhotline.core.plausibility import PlausibilityRules
 from airhotline.core.reports import ReportBatch
 from airhotline.detect import detect_conflicts
 from airhotline.errors import NotFoundError
 from airhotline.store import Record
 
 START_US = 1_800_000_000_000_000
+#: These tests follow the alert life cycle: a track counts as established at its first
+#: possible report, so that a cycle's alert reaches both parties at once. Establishment
+#: and what it withholds are tested in ``tests/core/test_disclosure.py``.
+TRUSTING = HotlineConfig(plausibility=PlausibilityRules(establish_reports=1, establish_s=0.0))
 POLICY = AlertPolicy()
 H_M = float(units.m_from_nm(3.0))
 V_FT = 1000.0
@@ -235,6 +240,7 @@ class Bench:
     parties: dict[str, NewParty]
     #: Every report made, by cycle and party.
     sent: dict[int, dict[str, list[State]]] = field(default_factory=dict)
+    config: HotlineConfig = TRUSTING
 
     def id(self, party: str) -> int:
         return self.parties[party].party.id
@@ -249,7 +255,7 @@ class Bench:
     def reopen(self) -> None:
         """Close the node and open a fresh one on the same journal: a restart."""
         self.node.close()
-        self.node = build_node(self.url, clock=self.clock)
+        self.node = build_node(self.url, clock=self.clock, config=self.config)
 
     def fly(
         self,
@@ -305,7 +311,7 @@ class Bench:
 def bench(tmp_path: Path) -> Iterator[Bench]:
     url = f"sqlite:///{tmp_path / 'alerts.db'}"
     clock = SimulatedClock(START_US)
-    node = build_node(url, clock=clock)
+    node = build_node(url, clock=clock, config=TRUSTING)
     made = {name: node.add_party(name, "en") for name in PARTIES}
     opened = Bench(url, clock, node, made)
     try:

@@ -13,7 +13,11 @@ full, conflicts-only and suspended; an operator token issued and revoked; an enc
 head-on that goes advisory → caution → warning → loss of separation, acknowledged by one
 party, escalated against the other (to both parties, then to the admin) and resolved;
 a slow convergence still at advisory when the journal ends; a track that falls silent
-and is lost.
+and is lost; a party past its exposure budget.
+
+Corpora of released versions are never rewritten. The one of the version in the making
+(``*-dev``) is written again whenever the journal gains a kind or a version, and keeps
+its name once released.
 """
 
 from __future__ import annotations
@@ -28,10 +32,14 @@ from airhotline import geo, units
 from airhotline.bootstrap import build_node
 from airhotline.clock import SimulatedClock
 from airhotline.core.access import AgreementMode, AgreementStatus, Role
-from airhotline.core.node import HotlineNode
+from airhotline.core.node import HotlineConfig, HotlineNode
 from airhotline.core.reports import ReportBatch
 
 START_US = 1_800_000_000_000_000
+#: A budget of one foreign track per party and hour: ATLAS's second encounter is
+#: disclosed to it but not exposed, and the admin hears of it (``exposure.limited``).
+EXPOSURE_LIMIT = 1
+CONFIG = HotlineConfig(exposure_limit=EXPOSURE_LIMIT)
 CYCLES = 220
 ATLAS, BOREAS, CEDAR = "ATLAS", "BOREAS", "CEDAR"
 
@@ -70,7 +78,7 @@ def main(out: Path) -> None:
         raise SystemExit(f"{db} exists: a golden corpus is never rewritten")
     url = f"sqlite:///{db}"
     clock = SimulatedClock(START_US)
-    node = build_node(url, clock=clock)
+    node = build_node(url, clock=clock, config=CONFIG)
     languages = ((ATLAS, "en"), (BOREAS, "ru"), (CEDAR, "ar"))
     made = {name: node.add_party(name, lang) for name, lang in languages}
     node.set_agreement(ATLAS, BOREAS, AgreementMode.FULL, AgreementStatus.ACTIVE)
@@ -114,7 +122,7 @@ def main(out: Path) -> None:
         clock.advance(1.0)
     clock.advance(-1.0)
     node.close()
-    reopened = build_node(url, clock=clock)
+    reopened = build_node(url, clock=clock, config=CONFIG)
     try:
         expected = rebuilt(reopened)
     finally:
@@ -150,6 +158,7 @@ def rebuilt(node: HotlineNode) -> dict[str, Any]:
     )
     return {
         "now_us": node.clock.now_us(),
+        "exposure_limit": node.config.exposure_limit,
         "head": {"seq": head.seq, "hash": head.hash},
         "parties": [[p.id, p.name, p.lang] for p in node.parties()],
         "agreements": [

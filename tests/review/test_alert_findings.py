@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from tests.core.test_alerts import (
     PARTIES,
     START_US,
+    TRUSTING,
     Bench,
     State,
     cycle_of,
@@ -32,9 +34,10 @@ from airhotline.core.reports import ReportBatch
 def open_bench(tmp_path: Path, config: HotlineConfig | None = None) -> Bench:
     url = f"sqlite:///{tmp_path / 'review.db'}"
     clock = SimulatedClock(START_US)
-    node = build_node(url, clock=clock, config=config, journal_layer=FaultyJournal)
+    trusting = replace(config or TRUSTING, plausibility=TRUSTING.plausibility)
+    node = build_node(url, clock=clock, config=trusting, journal_layer=FaultyJournal)
     made = {name: node.add_party(name, "en") for name in PARTIES}
-    return Bench(url, clock, node, made)
+    return Bench(url, clock, node, made, config=trusting)
 
 
 @pytest.fixture
@@ -192,6 +195,7 @@ def test_agreement_activated_mid_alert_gives_the_parties_the_whole_alert(bench: 
     encounter = head_on(entry_s=40.5)
     bench.fly(10, encounter.states)
     set_status(bench, AgreementStatus.ACTIVE)
+    bench.fly(11, encounter.states)  # the next cycle discloses it to both parties
     (alert,) = bench.node.alerts.alerts(party_id=bench.id("ATLAS"), active=True)
     bench.fly(encounter.resolve_cycle + 2, encounter.states)
 

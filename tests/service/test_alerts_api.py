@@ -9,17 +9,18 @@ planned geometries of ``tests/test_alerts.py``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import pytest
-from tests.core.test_alerts import Flight, State, brute_force_minima, head_on
+from tests.core.test_alerts import TRUSTING, Flight, State, brute_force_minima, head_on
 from tests.service.conftest import (
     START_S,
     START_US,
     EventReader,
     Hotline,
     assert_problem,
+    open_hotline,
 )
 
 from airhotline import units
@@ -74,8 +75,17 @@ def alert_events(hotline: Hotline, party: str) -> list[dict[str, Any]]:
     return [e.json for e in events if e.event in ALERT_KINDS]
 
 
+@pytest.fixture
+def trusting(sqlite_url: str) -> Iterator[Hotline]:
+    """Tracks established at their first report: this life-cycle test times visibility
+    from the raise (establishment has tests of its own, in tests/core/test_disclosure)."""
+    with open_hotline(sqlite_url, node_options={"config": TRUSTING}) as opened:
+        yield opened
+
+
 @pytest.mark.usefixtures("fast_heartbeat")
-def test_an_encounter_seen_and_acknowledged_by_both_parties(hotline: Hotline) -> None:
+def test_an_encounter_seen_and_acknowledged_by_both_parties(trusting: Hotline) -> None:
+    hotline = trusting
     encounter = head_on(entry_s=130.5)  # advisory predicted at once, confirmed at cycle 1
     raised, resolved = encounter.raise_cycle, encounter.resolve_cycle
     assert (raised, encounter.caution_cycle, encounter.warning_cycle) == (1, 11, 71)
@@ -155,8 +165,8 @@ def test_an_encounter_seen_and_acknowledged_by_both_parties(hotline: Hotline) ->
 
 
 def test_acknowledgement_rules(hotline: Hotline) -> None:
-    encounter = head_on(entry_s=30.5)  # a warning at once
-    fly(hotline, 1, encounter.states)
+    encounter = head_on(entry_s=30.5)  # a warning at once, told once both tracks are
+    fly(hotline, 6, encounter.states)  # established: reports spanning five seconds
     (alert_id,) = alert_ids(hotline, hotline.operator("ATLAS"), active=True)
     node = hotline.node
 

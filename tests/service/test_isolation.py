@@ -112,11 +112,18 @@ def hotline_any(database_url: str) -> Iterator[Hotline]:
 
 
 def raise_alert(hotline: Hotline) -> str:
-    """Fly ATLAS's A9 and BOREAS's B9 into each other; the id of their alert."""
-    for party, track in [("ATLAS", "A9"), ("BOREAS", "B9")]:
-        response = hotline.post_reports(party, [report(track, lat=-30.0, lon=-60.0)])
-        assert response.status_code == 200, response.text
-    hotline.node.run_cycle()
+    """Fly ATLAS's A9 and BOREAS's B9 into each other; the id of their alert.
+
+    Each reports for five seconds, once a second (450 kt east from one point: within the
+    plausibility slack), so that both tracks are established and the alert disclosed."""
+    for second in range(6):
+        if second:
+            hotline.clock.advance(1.0)
+        at_s = hotline.clock.now_us() / 1e6
+        for party, track in [("ATLAS", "A9"), ("BOREAS", "B9")]:
+            response = hotline.post_reports(party, [report(track, at_s=at_s, lat=-30.0, lon=-60.0)])
+            assert response.status_code == 200, response.text
+        hotline.node.run_cycle()
     response = hotline.client.get("/v1/alerts", headers=hotline.operator("ATLAS"))
     assert response.status_code == 200, response.text
     (alert,) = response.json()

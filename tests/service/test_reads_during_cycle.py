@@ -39,12 +39,13 @@ def test_reads_and_acknowledgements_answer_while_a_cycle_is_inside_detection(
     gate = GatedDetector()
     url = f"sqlite:///{tmp_path / 'reads.db'}"
     with open_hotline(url, node_options={"detector": gate}) as hotline:
-        encounter = head_on(entry_s=20.5)  # a warning at once
-        for _ in range(2):
-            for party, rows in encounter.states(0).items():
+        encounter = head_on(entry_s=20.5)  # a warning at once, told once established
+        for k in range(6):  # established after reports spanning five seconds
+            for party, rows in encounter.states(k).items():
                 stamped = [{**row, "time": hotline.clock.now_us() / 1e6} for row in rows]
                 assert hotline.post_reports(party, stamped).status_code == 200
             hotline.node.run_cycle()
+            hotline.clock.advance(1.0)
         alerts = hotline.client.get("/v1/alerts", headers=hotline.operator("ATLAS")).json()
         (alert,) = alerts
         gate.armed = True

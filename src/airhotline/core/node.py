@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Collection
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
@@ -32,10 +32,12 @@ from airhotline.core.access import (
 from airhotline.core.administration import LANGUAGES, Administration, NewParty
 from airhotline.core.alerts import AlertEngine, AlertPolicy, Detector, PolicyBook
 from airhotline.core.alerts.prediction import default_detector
+from airhotline.core.directory import Directory
 from airhotline.core.events import append, kinds
 from airhotline.core.follower import JournalFollower
 from airhotline.core.ingest import Ingest, IngestAnswer
 from airhotline.core.picture import Picture, PictureView, TrackKey
+from airhotline.core.plausibility import PlausibilityRules
 from airhotline.core.ports import EventBus, Journal
 from airhotline.core.records import AgreementRow, PartyRow, Record
 from airhotline.core.reports import FUTURE_TOLERANCE_S, ReportBatch
@@ -69,6 +71,11 @@ class HotlineConfig:
     stream_max_pending: int = 2_000
     #: How long an Idempotency-Key is remembered; a retry later than this is a new batch.
     idempotency_retention_s: float = 86_400.0
+    #: What an aircraft's reports can be; a track is established only once they are.
+    plausibility: PlausibilityRules = field(default_factory=PlausibilityRules)
+    #: Distinct foreign tracks an alert may disclose to one party per window.
+    exposure_limit: int = 100
+    exposure_window_s: float = 3_600.0
     alert_policy: AlertPolicy = field(default_factory=AlertPolicy)
     #: Per-agreement alert policies, keyed by the two party names.
     agreement_policies: dict[frozenset[str], AlertPolicy] = field(default_factory=dict)
@@ -111,7 +118,9 @@ class HotlineNode:
         self.bus = bus
         self.config = config or HotlineConfig()
         self.picture = Picture(
-            coast_after_s=self.config.coast_after_s, lost_after_s=self.config.lost_after_s
+            coast_after_s=self.config.coast_after_s,
+            lost_after_s=self.config.lost_after_s,
+            plausibility=self.config.plausibility,
         )
         self._follower = JournalFollower(store, bus, self.picture)
         self._admin = Administration(store, clock, lambda: self._follower.directory, self)
@@ -136,6 +145,8 @@ class HotlineNode:
             ids=ids or RandomIds(),
             detector=detector,
             coast_after_s=self.config.coast_after_s,
+            exposure_limit=self.config.exposure_limit,
+            exposure_window_s=self.config.exposure_window_s,
         )
         self.add_cycle_step(self.alerts)
         self.add_exposure(self.alerts.exposed_to)
@@ -301,6 +312,8 @@ class HotlineNode:
             )
         visible = view.take(np.flatnonzero(keep))
         owners = [directory.parties[p].name for p in visible.party_id.tolist()]
+        if party_id is not None:
+            visible = _without_foreign_identities(visible, party_id, directory)
         return visible, owners
 
     def exposed_to(self, party_id: int) -> set[TrackKey]:
@@ -317,3 +330,23 @@ class HotlineNode:
                 seq, audience=None, kinds=self._follower.stream_kinds, limit=limit
             )
         return self.store.records_after(seq, audience=viewer.party_id, limit=limit)
+
+
+def _without_foreign_identities(
+    view: PictureView, viewer: int, directory: Directory
+) -> PictureView:
+    """The view with the callsign, ICAO address and type of every track the viewer sees
+    only through an alert blanked: ``conflicts-only`` shares kinematics, not identities;
+    a ``full`` agreement shares both."""
+    owners = view.party_id.tolist()
+    keep = [p == viewer or directory.sharing(p, viewer).full_picture for p in owners]
+    if all(keep):
+        return view
+    return replace(
+        view,
+        callsign=tuple(c if k else None for c, k in zip(view.callsign, keep, strict=True)),
+        icao24=tuple(c if k else None for c, k in zip(view.icao24, keep, strict=True)),
+        aircraft_type=tuple(
+            c if k else None for c, k in zip(view.aircraft_type, keep, strict=True)
+        ),
+    )

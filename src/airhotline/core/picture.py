@@ -24,6 +24,7 @@ import numpy.typing as npt
 
 from airhotline import geo, units
 from airhotline.clock import US_PER_S
+from airhotline.core.plausibility import PlausibilityRules, Reports, assess
 from airhotline.core.reports import ReportBatch
 from airhotline.detect import TrackStates
 
@@ -59,6 +60,9 @@ class PictureView:
     track_id: tuple[str, ...]
     report_time_us: IntArray
     coasting: BoolArray
+    #: Whether each track's reports have been possible and consistent long enough
+    #: (`airhotline.core.plausibility`): a track that is not discloses nothing of others.
+    established: BoolArray
     states: TrackStates
     reported: TrackStates
     callsign: tuple[str | None, ...]
@@ -84,6 +88,7 @@ class PictureView:
             track_id=tuple(self.track_id[i] for i in index),
             report_time_us=self.report_time_us[index],
             coasting=self.coasting[index],
+            established=self.established[index],
             states=self.states.take(index),
             reported=self.reported.take(index),
             callsign=tuple(self.callsign[i] for i in index),
@@ -95,11 +100,19 @@ class PictureView:
 class Picture:
     """Latest state per track; rows are reused when tracks are lost."""
 
-    def __init__(self, *, coast_after_s: float = 10.0, lost_after_s: float = 60.0) -> None:
+    def __init__(
+        self,
+        *,
+        coast_after_s: float = 10.0,
+        lost_after_s: float = 60.0,
+        plausibility: PlausibilityRules | None = None,
+    ) -> None:
         if not 0.0 < coast_after_s <= lost_after_s:
             raise ValueError("need 0 < coast_after_s <= lost_after_s")
         self.coast_after_us = round(coast_after_s * US_PER_S)
         self.lost_after_us = round(lost_after_s * US_PER_S)
+        self.plausibility = plausibility or PlausibilityRules()
+        self._establish_us = round(self.plausibility.establish_s * US_PER_S)
         self._lock = threading.Lock()
         self._rows: dict[TrackKey, int] = {}
         self._free: list[int] = []
@@ -107,6 +120,10 @@ class Picture:
         self._time_us = np.zeros(0, dtype=np.int64)  # each track's report time
         self._fresh_us = np.zeros(0, dtype=np.int64)  # ... never later than its arrival
         self._columns = {name: np.zeros(0, dtype=np.float64) for name in _FLOAT_COLUMNS}
+        # Each track's streak of consistent reports, and when the streak began.
+        self._streak = np.zeros(0, dtype=np.int64)
+        self._streak_since_us = np.zeros(0, dtype=np.int64)
+        self._drift_ft = np.zeros(0, dtype=np.float64)
         self._meta: list[tuple[str | None, str | None, str | None]] = []
 
     def __len__(self) -> int:
@@ -138,6 +155,7 @@ class Picture:
                 & (batch.time_us[pick] > self._time_us[target])
             )
             pick, target = pick[newer], target[newer]
+            self._assess(batch, pick, target)
             self._time_us[target] = batch.time_us[pick]
             self._fresh_us[target] = fresh[pick]
             for name, column in self._columns.items():
@@ -149,6 +167,28 @@ class Picture:
                     batch.aircraft_type[source],
                 )
             return int(pick.size)
+
+    def _assess(self, batch: ReportBatch, pick: IntArray, target: IntArray) -> None:
+        """Each moving track's streak of consistent reports (before its state moves)."""
+        old_time = self._time_us[target]
+        has_old = old_time != np.iinfo(np.int64).min
+        old = Reports(
+            time_us=np.where(has_old, old_time, batch.time_us[pick]),
+            **{name: self._columns[name][target] for name in _FLOAT_COLUMNS},
+        )
+        new = Reports(
+            time_us=batch.time_us[pick],
+            **{name: getattr(batch, name)[pick] for name in _FLOAT_COLUMNS},
+        )
+        streak, drift_ft = assess(
+            old, new, has_old, self._streak[target], self._drift_ft[target], self.plausibility
+        )
+        self._drift_ft[target] = drift_ft
+        restarted = streak <= 1
+        self._streak_since_us[target] = np.where(
+            restarted, new.time_us, self._streak_since_us[target]
+        )
+        self._streak[target] = streak
 
     def stale(self, now_us: int) -> list[LostTrack]:
         """The tracks silent for longer than the lost limit (left in the picture)."""
@@ -188,6 +228,9 @@ class Picture:
             keys = [self._keys[r] for r in rows.tolist()]
             report_time = self._time_us[rows].copy()
             fresh = self._fresh_us[rows].copy()
+            established = (self._streak[rows] >= self.plausibility.establish_reports) & (
+                report_time - self._streak_since_us[rows] >= self._establish_us
+            )
             columns = {name: column[rows].copy() for name, column in self._columns.items()}
             meta = [self._meta[r] for r in rows.tolist()]
         elapsed_s = (now_us - report_time) / US_PER_S
@@ -223,6 +266,7 @@ class Picture:
             track_id=tuple(k[1] for k in keys if k is not None),
             report_time_us=report_time,
             coasting=(now_us - fresh) > self.coast_after_us,
+            established=established,
             states=states,
             reported=reported,
             callsign=tuple(m[0] for m in meta),
@@ -241,6 +285,8 @@ class Picture:
         self._keys[row] = key
         self._time_us[row] = np.iinfo(np.int64).min
         self._fresh_us[row] = np.iinfo(np.int64).min
+        self._streak[row] = 0
+        self._drift_ft[row] = 0.0
         self._meta[row] = (None, None, None)
         return row
 
@@ -249,6 +295,9 @@ class Picture:
         new = max(64, old * 2)
         self._time_us = np.resize(self._time_us, new)
         self._fresh_us = np.resize(self._fresh_us, new)
+        self._streak = np.resize(self._streak, new)
+        self._streak_since_us = np.resize(self._streak_since_us, new)
+        self._drift_ft = np.resize(self._drift_ft, new)
         for name, column in self._columns.items():
             self._columns[name] = np.resize(column, new)
         self._keys.extend([None] * (new - old))

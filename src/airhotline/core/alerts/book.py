@@ -18,7 +18,9 @@ from dataclasses import dataclass, field, replace
 
 from airhotline.core.alerts.encounters import Encounter
 from airhotline.core.alerts.events import AlertEvent
+from airhotline.core.alerts.exposure import ExposureLedger
 from airhotline.core.alerts.model import Alert, PairKey
+from airhotline.core.events import JournalEvent
 from airhotline.core.records import Record
 
 __all__ = ["AlertBook"]
@@ -35,6 +37,7 @@ class AlertBook:
     #: Parties each alert was journaled to so far: they hear how it ends, whatever
     #: happens to their agreement meanwhile.
     told: Mapping[str, frozenset[int]] = field(default_factory=dict)
+    exposures: ExposureLedger = field(default_factory=ExposureLedger)
 
     def get(self, alert_id: str) -> Alert | None:
         return self.active.get(alert_id) or self.resolved.get(alert_id)
@@ -58,13 +61,16 @@ class AlertBook:
             self, active=active, resolved=self.resolved if resolved is None else resolved
         )
 
-    def with_records(self, events: Sequence[AlertEvent], records: Sequence[Record]) -> AlertBook:
-        """This book once ``events`` were committed as ``records``."""
+    def with_records(self, events: Sequence[JournalEvent], records: Sequence[Record]) -> AlertBook:
+        """This book once ``events`` were committed as ``records`` (alert events go into
+        the alerts' histories)."""
         if not records:
             return self
         history = dict(self.history)
         told = dict(self.told)
         for event, record in zip(events, records, strict=True):
+            if not isinstance(event, AlertEvent):
+                continue
             alert_id = event.alert.id
             history[alert_id] = (*history.get(alert_id, ()), record)
             told[alert_id] = told.get(alert_id, frozenset()) | record.audience

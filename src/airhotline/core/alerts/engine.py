@@ -23,7 +23,7 @@ for the admin only: a suspended agreement shares nothing.
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
@@ -31,6 +31,7 @@ from airhotline.clock import US_PER_S, Clock
 from airhotline.core.access import Sharing
 from airhotline.core.alerts.book import AlertBook
 from airhotline.core.alerts.codec import alert_payload
+from airhotline.core.alerts.disclosure import Disclosure, disclose
 from airhotline.core.alerts.encounters import Change, Encounter, step
 from airhotline.core.alerts.escalation import ADMIN, escalation_due, silent_parties
 from airhotline.core.alerts.events import (
@@ -41,12 +42,13 @@ from airhotline.core.alerts.events import (
     AlertResolved,
     AlertUpdated,
 )
+from airhotline.core.alerts.exposure import ExposureLedger, ExposureLimited
 from airhotline.core.alerts.model import Acknowledgement, Alert, PairKey
 from airhotline.core.alerts.policy import AlertPolicy, PolicyBook
-from airhotline.core.alerts.prediction import Detector, default_detector, predict
+from airhotline.core.alerts.prediction import Detector, Prediction, default_detector, predict
 from airhotline.core.alerts.restore import restore
 from airhotline.core.alerts.separation import measure
-from airhotline.core.events import append
+from airhotline.core.events import JournalEvent, append
 from airhotline.core.picture import PictureView, TrackKey
 from airhotline.core.ports import Journal, UnitOfWork
 from airhotline.core.records import Record
@@ -80,6 +82,8 @@ class AlertEngine:
         detector: Detector = default_detector,
         retain_resolved_s: float = 86_400.0,
         coast_after_s: float = 10.0,
+        exposure_limit: int = 100,
+        exposure_window_s: float = 3_600.0,
     ) -> None:
         self._journal = journal
         self._clock = clock
@@ -91,7 +95,11 @@ class AlertEngine:
         self._coast_us = round(coast_after_s * US_PER_S)
         self._write_lock = threading.Lock()
         self._book = restore(
-            journal, now_us=clock.now_us(), retain_us=self._retain_us, coast_us=self._coast_us
+            journal,
+            now_us=clock.now_us(),
+            retain_us=self._retain_us,
+            coast_us=self._coast_us,
+            exposures=ExposureLedger(exposure_limit, round(exposure_window_s * US_PER_S)),
         )
 
     @property
@@ -138,14 +146,15 @@ class AlertEngine:
         return {
             alert.other_track(party_id)
             for alert in self._book.active.values()
-            if party_id in alert.parties
+            if alert.exposed_to(party_id)
         }
 
     def _shown(self, alert: Alert, party_id: int | None) -> bool:
-        """The admin sees every alert; a party its own, unless the agreement is suspended."""
+        """The admin sees every alert; a party those disclosed to it, unless the agreement
+        is suspended."""
         if party_id is None:
             return True
-        return party_id in alert.parties and self._directory.sharing(*alert.parties).conflicts
+        return alert.disclosed_to(party_id) and self._directory.sharing(*alert.parties).conflicts
 
     # --- acknowledgement ----------------------------------------------------------------
 
@@ -189,47 +198,75 @@ class AlertEngine:
         rows = view.rows()
         with self._write_lock:
             book = self._book
-            alerts = {
-                **book.active,
-                **measure(view, rows, book.active.values(), coast_us=self._coast_us),
-            }
-            encounters: dict[PairKey, Encounter] = {}
-            # What the journal will say, in order: (change, alert id, tier changed).
-            said: list[tuple[Change, str, bool]] = []
-            fresh = [pair for pair in predicted if pair not in book.encounters]
-            for pair in [*book.encounters, *fresh]:
-                encounter = book.encounters.get(pair, Encounter())
-                current = alerts.get(encounter.alert_id) if encounter.alert_id else None
-                moved = step(
-                    pair,
-                    encounter,
-                    current,
-                    predicted.get(pair),
-                    now_us=now,
-                    policy=self.policy_for(pair[0][0], pair[1][0]),
-                    tracks_live=pair[0] in rows and pair[1] in rows,
-                    new_id=self._ids.new_id,
-                )
-                if moved.encounter is not None:
-                    encounters[pair] = moved.encounter
-                if moved.alert is not None:
-                    alerts[moved.alert.id] = moved.alert
-                    if moved.change is not Change.NONE:
-                        said.append((moved.change, moved.alert.id, moved.tier_changed))
-            raised = [alerts[i] for change, i, _ in said if change is Change.RAISED]
-            alerts.update(measure(view, rows, raised, coast_us=self._coast_us))
-            events = [
+            alerts, encounters, said = self._step(book, predicted, view, rows)
+            disclosure = disclose(
+                alerts.values(),
+                established=lambda key: key in rows and bool(view.established[rows[key]]),
+                shares=lambda a, b: self._directory.sharing(a, b).conflicts,
+                ledger=book.exposures,
+                now_us=now,
+            )
+            alerts.update((a.id, a) for a in disclosure.changed)
+            # A party newly told of an alert raised before hears of it as an update.
+            spoken = {i for _, i, _ in said}
+            said += [
+                (Change.UPDATED, a.id, False)
+                for a in disclosure.changed
+                if a.id not in spoken and a.disclosed != book.active.get(a.id, a).disclosed
+            ]
+            events: list[JournalEvent] = [
                 self._event(change, alerts[i], tier_changed, book)
                 for change, i, tier_changed in said
             ]
             events += self._escalations(alerts, now)
+            ledger, limited = self._limits(disclosure, now)
+            events += limited
             records = self._commit(events, now) if events else []
             self._book = (
-                replace(book, active={}, encounters=encounters)
+                replace(book, active={}, encounters=encounters, exposures=ledger)
                 .with_alerts(alerts.values())
                 .with_records(events, records)
                 .forgetting(now - self._retain_us)
             )
+
+    def _step(
+        self,
+        book: AlertBook,
+        predicted: Mapping[PairKey, Prediction],
+        view: PictureView,
+        rows: Mapping[TrackKey, int],
+    ) -> tuple[dict[str, Alert], dict[PairKey, Encounter], list[tuple[Change, str, bool]]]:
+        """Every encounter one cycle on: the alerts and encounters after it, and what the
+        journal will say, in order (change, alert id, tier changed)."""
+        now = view.time_us
+        measured = measure(view, rows, book.active.values(), coast_us=self._coast_us)
+        alerts = {**book.active, **measured}
+        encounters: dict[PairKey, Encounter] = {}
+        said: list[tuple[Change, str, bool]] = []
+        fresh = [pair for pair in predicted if pair not in book.encounters]
+        for pair in [*book.encounters, *fresh]:
+            encounter = book.encounters.get(pair, Encounter())
+            current = alerts.get(encounter.alert_id) if encounter.alert_id else None
+            moved = step(
+                pair,
+                encounter,
+                current,
+                predicted.get(pair),
+                now_us=now,
+                policy=self.policy_for(pair[0][0], pair[1][0]),
+                tracks_live=pair[0] in rows and pair[1] in rows,
+                new_id=self._ids.new_id,
+            )
+            if moved.encounter is not None:
+                encounters[pair] = moved.encounter
+            if moved.alert is not None:
+                alerts[moved.alert.id] = moved.alert
+                if moved.change is not Change.NONE:
+                    said.append((moved.change, moved.alert.id, moved.tier_changed))
+        # Measured at once, so that the raise record itself holds the first separation.
+        raised = [alerts[i] for change, i, _ in said if change is Change.RAISED]
+        alerts.update(measure(view, rows, raised, coast_us=self._coast_us))
+        return alerts, encounters, said
 
     def _event(
         self, change: Change, alert: Alert, tier_changed: bool, book: AlertBook
@@ -257,11 +294,26 @@ class AlertEngine:
             events.append(AlertEscalated(escalated, self._names(escalated), silent=silent, to=to))
         return events
 
+    def _limits(
+        self, disclosure: Disclosure, now: int
+    ) -> tuple[ExposureLedger, list[JournalEvent]]:
+        """Tell the admin, once a window, of each party whose budget refused a disclosure."""
+        ledger = disclosure.ledger
+        events: list[JournalEvent] = []
+        for party_id in sorted(disclosure.refused):
+            if ledger.must_tell_admin(party_id, now):
+                ledger = ledger.told_admin(party_id, now)
+                name = self._directory.party_name(party_id) or str(party_id)
+                events.append(
+                    ExposureLimited(name, party_id, ledger.limit, ledger.window_us / US_PER_S)
+                )
+        return ledger, events
+
     def _names(self, alert: Alert) -> tuple[str | None, str | None]:
         name = self._directory.party_name
         return (name(alert.track_a[0]), name(alert.track_b[0]))
 
-    def _commit(self, events: Sequence[AlertEvent], now: int) -> list[Record]:
+    def _commit(self, events: Sequence[JournalEvent], now: int) -> list[Record]:
         def unit(tx: UnitOfWork) -> list[Record]:
             return [append(tx, event, time_us=now, rules=self._directory) for event in events]
 

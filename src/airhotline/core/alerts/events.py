@@ -2,9 +2,10 @@
 
 Every alert record carries the alert's whole state (`codec`), so that a restart rebuilds
 active alerts with the same ids and acknowledgements from the last record of each.
-Audience: both parties while their agreement shares conflicts (an active one), nobody
-but the admin while it is suspended — and a resolution also reaches every party told of
-the alert before, whatever happened to their agreement meanwhile.
+Audience: each party the alert is disclosed to (its own track established, its exposure
+budget not spent) while their agreement shares conflicts (an active one); nobody but
+the admin while it is suspended — and a resolution also reaches every party told of the
+alert before, whatever happened to their agreement meanwhile.
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ class AlertEvent(JournalEvent):
 
     def audience(self, rules: SharingRules) -> frozenset[int]:
         a, b = self.alert.parties
-        return frozenset((a, b)) if rules.sharing(a, b).conflicts else frozenset()
+        if not rules.sharing(a, b).conflicts:
+            return frozenset()
+        return frozenset(p for p, shown in zip((a, b), self.alert.disclosed, strict=True) if shown)
 
     @classmethod
     def from_record(cls, record: Record, version: int) -> Self:

@@ -62,6 +62,13 @@ class Alert:
     min_v_at_us: int | None = None
     resolved_us: int | None = None
     resolution: str | None = None
+    #: Whether the alert is disclosed to the party of each track: only once that party's
+    #: own track is established (`disclosure`). Not part of the payload: a restart reads
+    #: it back from the records' audiences.
+    disclosed: tuple[bool, bool] = (False, False)
+    #: Whether the other track's kinematics are shown in that party's picture: once
+    #: disclosed and within the party's exposure budget (`exposure`).
+    exposed: tuple[bool, bool] = (False, False)
 
     @property
     def active(self) -> bool:
@@ -87,6 +94,12 @@ class Alert:
         if self.min_v_m is None or vertical_m < self.min_v_m:
             better.update(min_v_m=vertical_m, min_v_at_us=at_us)
         return replace(self, **better) if better else self
+
+    def disclosed_to(self, party_id: int) -> bool:
+        return any(d and p == party_id for p, d in zip(self.parties, self.disclosed, strict=True))
+
+    def exposed_to(self, party_id: int) -> bool:
+        return any(e and p == party_id for p, e in zip(self.parties, self.exposed, strict=True))
 
     def acknowledged_by(self, party_id: int) -> bool:
         return any(p == party_id for p, _ in self.acknowledgements)

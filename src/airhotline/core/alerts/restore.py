@@ -9,11 +9,14 @@ alert's last record would otherwise be forgotten by a restart.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from airhotline.core.alerts.book import AlertBook
 from airhotline.core.alerts.codec import alert_from_payload
 from airhotline.core.alerts.encounters import Encounter
+from airhotline.core.alerts.exposure import ExposureLedger, ExposureLimited
 from airhotline.core.alerts.model import Alert
 from airhotline.core.alerts.separation import separations
 from airhotline.core.events import decode, kinds
@@ -32,6 +35,7 @@ def restore(
     now_us: int,
     retain_us: int,
     coast_us: int,
+    exposures: ExposureLedger,
 ) -> AlertBook:
     latest: dict[str, Record] = {}
     history: dict[str, list[Record]] = {}
@@ -39,11 +43,14 @@ def restore(
         alert_id = str(record.payload["alert_id"])
         latest[alert_id] = record
         history.setdefault(alert_id, []).append(record)
+    told = {i: frozenset().union(*(r.audience for r in h)) for i, h in history.items()}
     alerts: list[Alert] = []
-    for _, record in sorted(latest.items(), key=lambda item: item[1].seq):
+    for alert_id, record in sorted(latest.items(), key=lambda item: item[1].seq):
         alert = alert_from_payload(record.payload)
         if alert.active or (alert.resolved_us or 0) >= now_us - retain_us:
-            alerts.append(alert)
+            # Disclosed to whoever the journal told: the audience is the record of it.
+            disclosed = tuple(p in told[alert_id] for p in alert.parties)
+            alerts.append(replace(alert, disclosed=(disclosed[0], disclosed[1])))
     kept = {a.id for a in alerts}
     encounters = {
         alert.pair: Encounter(seen=(True,), alert_id=alert.id).saying(alert, alert.updated_us)
@@ -54,11 +61,51 @@ def restore(
         # A restored encounter starts its window with one hit: it was confirmed.
         encounters=encounters,
         history={i: tuple(h) for i, h in history.items() if i in kept},
-        told={
-            i: frozenset().union(*(r.audience for r in h)) for i, h in history.items() if i in kept
-        },
-    ).with_alerts(alerts)
+        told={i: t for i, t in told.items() if i in kept},
+        exposures=_limited(journal, _spent(history, exposures, now_us), now_us),
+    )
+    book = book.with_alerts(_exposed(alerts, book.exposures))
     return book.with_alerts(_replay_minima(journal, book, coast_us))
+
+
+def _exposed(alerts: list[Alert], ledger: ExposureLedger) -> list[Alert]:
+    """The alerts with what the ledger says each party was shown."""
+    shown = {(party, key) for party, entries in ledger.shown.items() for _, key in entries}
+    return [
+        replace(
+            alert,
+            exposed=(
+                alert.disclosed[0] and (alert.track_a[0], alert.track_b) in shown,
+                alert.disclosed[1] and (alert.track_b[0], alert.track_a) in shown,
+            ),
+        )
+        for alert in alerts
+    ]
+
+
+def _limited(journal: Journal, ledger: ExposureLedger, now_us: int) -> ExposureLedger:
+    """The ledger knowing whom the admin was told of within the window."""
+    since = now_us - ledger.window_us
+    for record in journal.records_in_time(since, now_us + 1, kinds=[ExposureLimited.kind]):
+        ledger = ledger.told_admin(int(record.payload["party_id"]), record.time_us)
+    return ledger
+
+
+def _spent(history: dict[str, list[Record]], ledger: ExposureLedger, now_us: int) -> ExposureLedger:
+    """The exposure budget spent within the window, from when each party first heard of
+    each alert (the other track was disclosed to it then)."""
+    firsts: list[tuple[int, int, tuple[int, str]]] = []
+    for records in history.values():
+        heard: set[int] = set()
+        for record in records:
+            alert = alert_from_payload(record.payload)
+            for party in sorted(record.audience - heard):
+                if party in alert.parties and record.time_us > now_us - ledger.window_us:
+                    firsts.append((record.time_us, party, alert.other_track(party)))
+            heard |= record.audience
+    for time_us, party, track in sorted(firsts):
+        ledger, _ = ledger.admit(party, track, time_us)
+    return ledger
 
 
 def _replay_minima(journal: Journal, book: AlertBook, coast_us: int) -> list[Alert]:
