@@ -36,7 +36,8 @@ __all__ = ["LANGUAGES", "Administration", "NewParty"]
 
 #: Languages a party's operators may read the hotline in.
 LANGUAGES = ("en", "ru", "ar")
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+#: Matched whole (``fullmatch``): ``$`` would also match before a final newline.
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +70,7 @@ class Administration:
         return directory.parties[party_id]
 
     def add_party(self, name: str, lang: str) -> NewParty:
-        if not _NAME.match(name):
+        if not _NAME.fullmatch(name):
             raise InputError("name", "1-64 letters, digits, '_', '.' or '-', starting alnum")
         if lang not in LANGUAGES:
             raise InputError("lang", f"must be one of {', '.join(LANGUAGES)}")
