@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 from httpx2 import Response
-from tests.service.conftest import START_S, Hotline, assert_problem, report
+from tests.service.conftest import START_S, Hotline, assert_problem, open_hotline, report
+
+from airhotline.core.node import HotlineConfig
 
 
 def batch_records(hotline: Hotline) -> list[dict[str, Any]]:
@@ -58,8 +60,9 @@ def test_iso_times_and_epoch_seconds_are_the_same_time(hotline: Hotline) -> None
         [
             report("A1", at_s=START_S),
             report("A2", at_s="2023-11-14T22:13:20Z"),
-            report("A3", at_s="2023-11-14T22:13:20"),  # no zone: UTC
+            report("A3", at_s="2023-11-14T22:13:20.000+00:00"),
             report("A4", at_s="2023-11-15T00:13:20+02:00"),
+            report("A5", at_s=float(START_S)),
         ],
     )
     assert response.status_code == 200, response.text
@@ -94,6 +97,41 @@ BAD_REPORTS: dict[str, tuple[Any, str]] = {
     "time beyond a float": ({"time": 10**400}, "[2].time"),
     "bad icao24": ({"icao24": "XYZ"}, "[2].icao24"),
     "another party": ({"party": "BOREAS"}, "[2].party"),
+    # Numbers are JSON numbers: no booleans, no numeric strings.
+    "lat as true": ({"lat": True}, "[2].lat"),
+    "lat as a numeric string": ({"lat": "45"}, "[2].lat"),
+    "alt_ft as a padded string": ({"alt_ft": " 30000 "}, "[2].alt_ft"),
+    "gs_kt with an underscore": ({"gs_kt": "1_0"}, "[2].gs_kt"),
+    "vrate_fpm as false": ({"vrate_fpm": False}, "[2].vrate_fpm"),
+    # A time is a JSON number of UTC seconds or an ISO 8601 date-time with its zone.
+    "time as true": ({"time": True}, "[2].time"),
+    "time as a numeric string": ({"time": str(START_S)}, "[2].time"),
+    "time as a short numeric string": ({"time": "45"}, "[2].time"),
+    "time as a bare date": ({"time": "2023-11-14"}, "[2].time"),
+    "an ISO time without zone": ({"time": "2023-11-14T22:13:20"}, "[2].time"),
+    "an ISO time without seconds": ({"time": "2023-11-14T22:13Z"}, "[2].time"),
+    "an ISO time with non-ASCII digits": ({"time": "٢٠٢٣-11-14T22:13:20Z"}, "[2].time"),
+    "an ISO time padded": ({"time": " 2023-11-14T22:13:20Z"}, "[2].time"),
+    "time as an object": ({"time": {"s": START_S}}, "[2].time"),
+    # A bounded past: an hour by default.
+    "time in 1970": ({"time": 45}, "[2].time"),
+    "time 3601 s old": ({"time": START_S - 3601}, "[2].time"),
+    "an ISO time 2 h old": ({"time": "2023-11-14T20:13:20Z"}, "[2].time"),
+    # Identifiers hold no control or format character and no padding.
+    "track_id with a trailing newline": ({"track_id": "A3\n"}, "[2].track_id"),
+    "track_id with NUL": ({"track_id": "A\x003"}, "[2].track_id"),
+    "track_id with a bidi override": ({"track_id": "A\u202e3"}, "[2].track_id"),
+    "track_id with a zero-width joiner": ({"track_id": "A\u200d3"}, "[2].track_id"),
+    "track_id with a private-use character": ({"track_id": "A\ue0003"}, "[2].track_id"),
+    "track_id with an unassigned code point": ({"track_id": "A\u03783"}, "[2].track_id"),
+    "track_id with a line separator": ({"track_id": "A\u20283"}, "[2].track_id"),
+    "track_id with a leading space": ({"track_id": " A3"}, "[2].track_id"),
+    "callsign with a bidi isolate": ({"callsign": "\u2066ATL3\u2069"}, "[2].callsign"),
+    "callsign with a trailing space": ({"callsign": "ATL3 "}, "[2].callsign"),
+    "callsign with a tab": ({"callsign": "ATL\t3"}, "[2].callsign"),
+    "aircraft_type with DEL": ({"aircraft_type": "A32\x7f"}, "[2].aircraft_type"),
+    "icao24 with a trailing newline": ({"icao24": "3c6444\n"}, "[2].icao24"),
+    "party with a trailing newline": ({"party": "ATLAS\n"}, "[2].party"),
 }
 
 
@@ -258,3 +296,38 @@ def test_a_feed_reports_for_its_own_party(hotline: Hotline) -> None:
     assert response.status_code == 200, response.text
     assert hotline.track_keys("BOREAS") == {("BOREAS", "X1")}
     assert hotline.track_keys("ATLAS") == set()
+
+
+def test_the_first_report_out_of_bounds_is_named(reporting: Hotline) -> None:
+    hotline = reporting
+    reports = [report("A1"), report("A2", at_s=START_S + 60), report("A3", at_s=START_S - 7200)]
+    assert assert_problem(hotline.post_reports("ATLAS", reports), 422)["field"] == "[1].time"
+    reports[1], reports[2] = reports[2], reports[1]
+    problem = assert_problem(hotline.post_reports("ATLAS", reports), 422)
+    assert problem["field"] == "[1].time"
+    assert problem["detail"] == "[1].time: more than 3600 s behind the hotline's clock"
+
+
+def test_the_past_bound_is_the_nodes_setting(sqlite_url: str) -> None:
+    config = HotlineConfig(past_tolerance_s=60.0)
+    with open_hotline(sqlite_url, node_options={"config": config}) as hotline:
+        just = hotline.post_reports("ATLAS", [report("A1", at_s=START_S - 60)])
+        assert just.status_code == 200, just.text
+        late = hotline.post_reports("ATLAS", [report("A1", at_s=START_S - 61)])
+        assert assert_problem(late, 422)["detail"] == (
+            "[0].time: more than 60 s behind the hotline's clock"
+        )
+
+
+def test_a_retry_after_the_past_bound_still_gets_its_first_answer(hotline: Hotline) -> None:
+    """The key is remembered for a day: a retry long after is a retry, not a stale batch."""
+    key = {"Idempotency-Key": "late-retry"}
+    first = hotline.post_reports("ATLAS", [report("A1")], headers=key)
+    assert first.status_code == 200, first.text
+    hotline.clock.advance(2 * 3600.0)
+    again = hotline.post_reports("ATLAS", [report("A1")], headers=key)
+    assert again.status_code == 200, again.text
+    assert again.content == first.content
+    assert again.headers["idempotent-replayed"] == "true"
+    stale = hotline.post_reports("ATLAS", [report("A1")], headers={"Idempotency-Key": "new"})
+    assert assert_problem(stale, 422)["field"] == "[0].time"

@@ -1,8 +1,11 @@
 """Ingest: a party's batch of state reports into the journal, once, whatever the retries.
 
-A batch is refused whole if any report is too far ahead of the hotline's clock. A retry
-with the same ``Idempotency-Key`` and body gets the first answer again; the same key
-with another body is a conflict. Keys are forgotten after ``retention_s``.
+A batch is refused whole if any report is too far ahead of the hotline's clock
+(``future_tolerance_s``: clock skew) or too far behind it (``past_tolerance_s``: a
+report that old says nothing about where the aircraft is, and a time far in the past is
+a unit mistake or a replay). A retry with the same ``Idempotency-Key`` and body gets the
+first answer again, however old its reports have become since; the same key with
+another body is a conflict. Keys are forgotten after ``retention_s``.
 """
 
 from __future__ import annotations
@@ -43,12 +46,14 @@ class Ingest:
         rules: SharingRules,
         *,
         future_tolerance_s: float,
+        past_tolerance_s: float,
         retention_s: float,
     ) -> None:
         self._journal = journal
         self._clock = clock
         self._rules = rules
         self._future_tolerance_s = future_tolerance_s
+        self._past_tolerance_s = past_tolerance_s
         self._retention_us = round(retention_s * US_PER_S)
         self._next_purge_us = 0
 
@@ -62,19 +67,15 @@ class Ingest:
     ) -> Future[IngestAnswer]:
         """Queue a batch for the journal; the future resolves once it is committed."""
         now = self._clock.now_us()
-        limit = now + round(self._future_tolerance_s * US_PER_S)
-        ahead = np.flatnonzero(batch.time_us > limit)
-        if ahead.size:
-            raise InputError(
-                f"[{int(ahead[0])}].time",
-                f"more than {self._future_tolerance_s:g} s ahead of the hotline's clock",
-            )
+        # A known key first: its batch was in bounds when it was committed, and a retry
+        # after the past bound must still get that answer, not a refusal.
         if idempotency_key is not None:
             known = self._journal.idempotent_answer(party_id, idempotency_key)
             if known is not None:
                 done: Future[IngestAnswer] = Future()
                 done.set_result(_replay(known, body_sha256, idempotency_key))
                 return done
+        self._check_times(batch, now)
         event = TracksReported(party_id, batch)
 
         def unit(tx: UnitOfWork) -> IngestAnswer:
@@ -91,6 +92,20 @@ class Ingest:
             return IngestAnswer(status=200, body_json=body, replayed=False)
 
         return self._journal.submit(unit)
+
+    def _check_times(self, batch: ReportBatch, now_us: int) -> None:
+        """Refuse the batch, naming its first report out of bounds."""
+        latest = now_us + round(self._future_tolerance_s * US_PER_S)
+        earliest = now_us - round(self._past_tolerance_s * US_PER_S)
+        out = np.flatnonzero((batch.time_us > latest) | (batch.time_us < earliest))
+        if not out.size:
+            return
+        first = int(out[0])
+        if batch.time_us[first] > latest:
+            reason = f"more than {self._future_tolerance_s:g} s ahead of the hotline's clock"
+        else:
+            reason = f"more than {self._past_tolerance_s:g} s behind the hotline's clock"
+        raise InputError(f"[{first}].time", reason)
 
     def purge(self, now_us: int) -> None:
         """Forget old Idempotency-Keys, at most once an hour, so the table stays small."""

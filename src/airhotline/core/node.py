@@ -67,6 +67,8 @@ class HotlineConfig:
     coast_after_s: float = 10.0
     lost_after_s: float = 60.0
     future_tolerance_s: float = FUTURE_TOLERANCE_S
+    #: Reports older than this, by the hotline's clock, are refused.
+    past_tolerance_s: float = 3_600.0
     #: Events a stream client may fall behind before it is cut off (it then resumes).
     stream_max_pending: int = 2_000
     #: How long an Idempotency-Key is remembered; a retry later than this is a new batch.
@@ -129,6 +131,7 @@ class HotlineNode:
             clock,
             self,
             future_tolerance_s=self.config.future_tolerance_s,
+            past_tolerance_s=self.config.past_tolerance_s,
             retention_s=self.config.idempotency_retention_s,
         )
         self._steps: list[CycleStep] = []

@@ -1,12 +1,33 @@
-"""Request and response bodies of the public API, in aviation units named in each field."""
+"""Request and response bodies of the public API, in aviation units named in each field.
+
+Input is strict: a number is a JSON number (never a boolean or a numeric string), text is
+a JSON string, and every identifier passes `airhotline.core.identifiers`. A report's
+``time`` is either a JSON number of UTC seconds since the epoch or an RFC 3339 date-time
+string, ``2023-11-14T22:13:20Z``: date, ``T``, time to the second with an optional
+fraction (kept to the microsecond), then ``Z`` or a ``+HH:MM``/``-HH:MM`` offset. A time
+without zone (UTC or local?), a bare date and a number in a string are refused: each is
+a unit mistake waiting to happen.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import math
+import re
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictFloat,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
 
+from airhotline.core.identifiers import identifier_problem
 from airhotline.core.reports import ALT_FT_RANGE, LAT_RANGE, LON_RANGE
 
 __all__ = [
@@ -29,39 +50,88 @@ __all__ = [
 ]
 
 _LATEST_S = 4_102_444_800.0  # 2100-01-01: beyond it a "time" is a unit mistake
+#: RFC 3339 ``date-time``, ASCII digits only (``\d`` would take any script's digits).
+_DATE_TIME = re.compile(
+    r"""
+    [0-9]{4}-[0-9]{2}-[0-9]{2}              # date
+    T[0-9]{2}:[0-9]{2}:[0-9]{2}             # time, to the second
+    (\.[0-9]{1,9})?                         # a fraction, down to nanoseconds
+    (Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])   # the zone: UTC or an offset
+    """,
+    re.VERBOSE,
+)
+_TIME_FORM = (
+    "a JSON number of UTC seconds or an ISO 8601 date-time with zone (2023-11-14T22:13:20Z)"
+)
+
+
+def _identifier(text: str) -> str:
+    problem = identifier_problem(text)
+    if problem is not None:
+        raise PydanticCustomError("identifier", "{problem}", {"problem": problem})
+    return text
+
+
+def _report_time(value: object) -> float | int | datetime:
+    """A report's time as sent: seconds (int or float) or an aware datetime."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise PydanticCustomError("report_time", f"must be {_TIME_FORM}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError("report_time", "must be a finite number")
+    if not isinstance(value, str):
+        return value
+    if not _DATE_TIME.fullmatch(value):
+        raise PydanticCustomError("report_time", f"must be {_TIME_FORM}")
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError as error:  # the form is right, a value is not: month 13, hour 24
+        raise PydanticCustomError("report_time", f"not a date-time: {error}") from None
+
+
+Identifier = Annotated[str, AfterValidator(_identifier)]
+ReportTime = Annotated[
+    float | int | datetime,
+    PlainValidator(_report_time),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "number"}, {"type": "string", "format": "date-time"}],
+            "description": f"UTC: {_TIME_FORM}",
+        }
+    ),
+]
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
 
 class StateReportIn(_In):
     """One state of one of the caller's own tracks."""
 
-    track_id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^\S(.*\S)?$")]
-    time: Annotated[
-        StrictFloat | StrictInt | datetime,
-        Field(description="UTC: ISO 8601 (a time without zone is UTC) or seconds since epoch"),
-    ]
-    lat: Annotated[float, Field(ge=LAT_RANGE[0], le=LAT_RANGE[1])]
-    lon: Annotated[float, Field(ge=LON_RANGE[0], le=LON_RANGE[1])]
-    alt_ft: Annotated[float, Field(ge=ALT_FT_RANGE[0], le=ALT_FT_RANGE[1])]
-    gs_kt: Annotated[float, Field(ge=0.0, le=4_000.0)]
-    track_deg: Annotated[float, Field(ge=0.0, lt=360.0)]
-    vrate_fpm: Annotated[float, Field(ge=-60_000.0, le=60_000.0)]
-    callsign: Annotated[str | None, Field(max_length=16)] = None
+    track_id: Annotated[Identifier, Field(min_length=1, max_length=64)]
+    time: ReportTime
+    lat: Annotated[StrictFloat, Field(ge=LAT_RANGE[0], le=LAT_RANGE[1])]
+    lon: Annotated[StrictFloat, Field(ge=LON_RANGE[0], le=LON_RANGE[1])]
+    alt_ft: Annotated[StrictFloat, Field(ge=ALT_FT_RANGE[0], le=ALT_FT_RANGE[1])]
+    gs_kt: Annotated[StrictFloat, Field(ge=0.0, le=4_000.0)]
+    track_deg: Annotated[StrictFloat, Field(ge=0.0, lt=360.0)]
+    vrate_fpm: Annotated[StrictFloat, Field(ge=-60_000.0, le=60_000.0)]
+    callsign: Annotated[Identifier | None, Field(max_length=16)] = None
+    # pydantic matches patterns with Rust's regex, whose ``$`` is the end of the text
+    # (Python's would also match before a final newline).
     icao24: Annotated[str | None, Field(pattern=r"^[0-9a-fA-F]{6}$")] = None
-    aircraft_type: Annotated[str | None, Field(max_length=8)] = None
-    party: Annotated[str | None, Field(description="If given, must be the caller's own party")] = (
-        None
-    )
+    aircraft_type: Annotated[Identifier | None, Field(max_length=8)] = None
+    party: Annotated[
+        Identifier | None, Field(description="If given, must be the caller's own party")
+    ] = None
 
 
 def time_us_of(value: float | int | datetime) -> int | None:
-    """UTC microseconds, or None when the value is out of any sensible range."""
+    """UTC microseconds of a `StateReportIn.time`, or None when the value is out of any
+    sensible range."""
     if isinstance(value, datetime):
-        moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-        seconds = moment.timestamp()
+        assert value.tzinfo is not None, "a report's date-time always has its zone"
+        seconds = value.timestamp()
     elif isinstance(value, int) and not 0 <= value <= _LATEST_S:
         return None  # also an integer too large for a float
     else:
@@ -116,7 +186,7 @@ class EventOut(BaseModel):
 
 
 class PartyIn(_In):
-    name: Annotated[str, Field(min_length=1, max_length=64)]
+    name: Annotated[Identifier, Field(min_length=1, max_length=64)]
     lang: Literal["en", "ru", "ar"]
 
 
@@ -137,13 +207,13 @@ class NewPartyOut(BaseModel):
 
 
 class TokenIn(_In):
-    party: Annotated[str | None, Field(max_length=64)] = None
+    party: Annotated[Identifier | None, Field(max_length=64)] = None
     role: Literal["feed", "operator", "admin"]
 
 
 class AgreementIn(_In):
     parties: Annotated[
-        list[Annotated[str, Field(max_length=64)]], Field(min_length=2, max_length=2)
+        list[Annotated[Identifier, Field(max_length=64)]], Field(min_length=2, max_length=2)
     ]
     mode: Literal["conflicts-only", "full"] = "conflicts-only"
     status: Literal["active", "suspended"] = "active"
