@@ -94,7 +94,7 @@ def test_journal_head_and_verify_then_tampering_names_the_row(db: str) -> None:
     for name in ("ATLAS", "BOREAS", "CIRRUS"):
         assert run("party", "add", name, "--db", db)[0] == 0
     code, out, _ = run("journal", "head", "--db", db)
-    seq, digest = out.split()
+    seq, digest = out.strip().split(":")
     assert (code, int(seq), len(digest)) == (0, 3, 64)
     code, out, _ = run("journal", "verify", "--db", db)
     assert code == 0

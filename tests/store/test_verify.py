@@ -5,9 +5,11 @@ Each test builds a journal of six records, then edits the database with plain SQ
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from airhotline.store import Store, Transaction
+from airhotline.store import GENESIS_HASH, IdempotentAnswer, JournalHead, Store, Transaction
 from airhotline.store.canonical import content, link
 
 from .conftest import RawDatabase
@@ -178,3 +180,166 @@ def test_a_broken_journal_is_still_broken_after_a_restart(
     store.close()
     with Store.open(database_url) as reopened:
         assert reopened.verify().first_bad_seq == 2
+
+
+# --- what the chain alone cannot see: a cut-off tail, a rewritten one ---------------------
+
+
+def reopen(database_url: str) -> Store:
+    """A store that wrote nothing, as ``airhotline journal verify`` opens one."""
+    return Store.open(database_url)
+
+
+def rewrite_from(store: Store, raw: RawDatabase, seq: int) -> None:
+    """Edit row ``seq`` and rehash it and every later row: a forger's consistent chain."""
+    prev_hash = store.records_after(seq - 2, limit=1)[0].hash if seq > 1 else GENESIS_HASH
+    for record in store.records_after(seq - 1):
+        payload = '{"i":0,"note":"forged"}' if record.seq == seq else record.payload_json
+        new_hash = link(
+            prev_hash,
+            content(
+                seq=record.seq,
+                time_us=record.time_us,
+                kind=record.kind,
+                party_id=record.party_id,
+                audience=record.audience,
+                payload_json=payload,
+            ),
+        )
+        raw.execute(
+            "UPDATE journal SET payload = :p, prev_hash = :ph, hash = :h WHERE seq = :s",
+            p=payload,
+            ph=prev_hash,
+            h=new_hash,
+            s=record.seq,
+        )
+        prev_hash = new_hash
+
+
+def test_a_cut_off_tail_fails_against_the_expected_head(
+    database_url: str, store: Store, raw: RawDatabase, parties: tuple[int, int]
+) -> None:
+    kept = store.head()
+    store.close()
+    delete_row(raw, ROWS)
+    delete_row(raw, ROWS - 1)
+    with reopen(database_url) as fresh:
+        assert fresh.verify().ok  # the chain alone: a shorter journal, intact
+        result = fresh.verify(expected=kept)
+    assert (result.ok, result.first_bad_seq, result.rows_checked) == (False, ROWS - 1, ROWS - 2)
+    assert result.reason == (
+        f"seq {ROWS - 1} is missing: the journal ends at seq {ROWS - 2} "
+        f"but the expected head is seq {ROWS}"
+    )
+
+
+def test_a_rewritten_tail_fails_against_the_expected_head(
+    database_url: str, store: Store, raw: RawDatabase, parties: tuple[int, int]
+) -> None:
+    kept = store.head()
+    before_the_edit = store.records_after(1, limit=1)[0]
+    rewrite_from(store, raw, 3)
+    store.close()
+    with reopen(database_url) as fresh:
+        assert fresh.verify().ok  # the chain alone: consistent, every hash recomputed
+        result = fresh.verify(expected=kept)
+        assert (result.ok, result.first_bad_seq) == (False, ROWS)
+        assert result.reason is not None
+        assert "expected head" in result.reason
+        assert "rewritten" in result.reason
+        # An older head, from before the edit, is still part of the journal.
+        older = JournalHead(before_the_edit.seq, before_the_edit.hash)
+        assert fresh.verify(expected=older).ok
+
+
+def test_a_journal_that_grew_since_its_head_was_kept_verifies(
+    store: Store, parties: tuple[int, int]
+) -> None:
+    (third,) = store.records_after(2, limit=1)
+    for head in (JournalHead(3, third.hash), store.head(), JournalHead(0, GENESIS_HASH)):
+        result = store.verify(expected=head)
+        assert (result.ok, result.rows_checked) == (True, ROWS), head
+
+
+@pytest.mark.parametrize(
+    ("seq", "digest", "bad_seq", "says"),
+    [
+        (3, "f" * 64, 3, "hash differs from the expected head's"),
+        (ROWS + 1, "f" * 64, ROWS + 1, f"the journal ends at seq {ROWS}"),
+        (0, "f" * 64, 0, "seq 0 is the empty journal"),
+    ],
+    ids=["other-hash", "beyond-the-end", "not-the-empty-head"],
+)
+def test_a_head_the_journal_never_had(
+    store: Store, parties: tuple[int, int], seq: int, digest: str, bad_seq: int, says: str
+) -> None:
+    result = store.verify(expected=JournalHead(seq, digest))
+    assert (result.ok, result.first_bad_seq) == (False, bad_seq)
+    assert result.reason is not None
+    assert says in result.reason
+
+
+# --- idempotent answers name the records they acknowledged --------------------------------
+
+
+@pytest.fixture
+def answered(store: Store, parties: tuple[int, int]) -> None:
+    """Party a's answers for its batches at seq 2, 4 and 6, keys k2, k4 and k6."""
+    answers = {
+        f"k{r.seq}": json.dumps({"accepted": 1, "seq": r.seq, "hash": r.hash})
+        for r in store.records_after(0)
+        if r.seq % 2 == 0
+    }
+
+    def answer(tx: Transaction) -> None:
+        for key, body in answers.items():
+            tx.idempotency_put(parties[0], key, IdempotentAnswer("sha", 200, body))
+
+    store.write(answer)
+
+
+def test_answers_that_match_the_journal(store: Store, answered: None) -> None:
+    audit = store.audit_answers()
+    assert (audit.ok, audit.answers_checked, audit.problems) == (True, 3, ())
+    assert store.verify().ok
+
+
+def test_an_answer_for_a_record_cut_off(
+    store: Store, raw: RawDatabase, answered: None, parties: tuple[int, int]
+) -> None:
+    delete_row(raw, ROWS)
+    assert store.audit_answers().problems == (
+        f'answer to party {parties[0]}, key "k6": names seq 6, which the journal does not hold',
+    )
+
+
+def test_an_answer_for_a_rewritten_record(
+    store: Store, raw: RawDatabase, answered: None, parties: tuple[int, int]
+) -> None:
+    rewrite_from(store, raw, 5)
+    assert store.audit_answers().problems == (
+        f'answer to party {parties[0]}, key "k6": names seq 6 with a hash the journal '
+        "does not hold there",
+    )
+
+
+def test_an_answer_moved_to_another_party(
+    store: Store, raw: RawDatabase, answered: None, parties: tuple[int, int]
+) -> None:
+    a, b = parties
+    raw.execute("UPDATE idempotency SET party_id = :b WHERE key = 'k4'", b=b)
+    assert store.audit_answers().problems == (
+        f'answer to party {b}, key "k4": names seq 4, a record of party {a}',
+    )
+
+
+@pytest.mark.parametrize(
+    "response",
+    ["not json", "[]", '{"seq": "4", "hash": "x"}', '{"seq": 4}', '{"seq": true, "hash": "x"}'],
+)
+def test_an_answer_that_names_no_record(
+    store: Store, raw: RawDatabase, answered: None, response: str
+) -> None:
+    raw.execute("UPDATE idempotency SET response_json = :r WHERE key = 'k2'", r=response)
+    problems = store.audit_answers().problems
+    assert any(p.endswith('key "k2": names no journal record (seq and hash)') for p in problems)

@@ -7,6 +7,7 @@ written by `airhotline.store.transaction.Transaction.append`, in the writer thre
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,8 @@ __all__ = [
     "Record",
     "VerifyResult",
     "claim_head",
+    "format_head",
+    "parse_head",
     "read_head",
     "records_after",
     "records_in_time",
@@ -40,6 +43,8 @@ _VERIFY_BATCH = 1000
 
 
 EMPTY_HEAD = JournalHead(0, GENESIS_HASH)
+#: A head as one token, ``SEQ:HASH``: ASCII digits (``\d`` and `int` take any script's).
+_HEAD_TOKEN = re.compile(r"(0|[1-9][0-9]{0,18}):([0-9a-f]{64})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +77,22 @@ def parse_payload(payload_json: str) -> Mapping[str, Any]:
     if not isinstance(payload, dict):
         raise ValueError("a journal payload is a JSON object")
     return payload
+
+
+def format_head(head: JournalHead) -> str:
+    """The head as one token, ``SEQ:HASH``, easy to copy and to keep elsewhere."""
+    return f"{head.seq}:{head.hash}"
+
+
+def parse_head(token: str) -> JournalHead:
+    """The head a `format_head` token names; `ValueError` saying why if it names none."""
+    found = _HEAD_TOKEN.fullmatch(token)
+    if found is None:
+        raise ValueError(
+            "must be SEQ:HASH as 'airhotline journal head' prints it: a sequence number, "
+            "a colon and 64 lowercase hexadecimal digits"
+        )
+    return JournalHead(int(found[1]), found[2])
 
 
 def read_head(connection: Connection) -> JournalHead:
@@ -177,18 +198,24 @@ def verify(
     connection: Connection,
     *,
     committed: JournalHead = EMPTY_HEAD,
+    expected: JournalHead | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> VerifyResult:
     """Recompute the whole chain, streaming it in seq order; stop at the first break.
 
     Checks, row by row: seq follows on from the previous one (a deleted row); prev_hash
     is the previous row's hash (rows reordered or removed); the hash is that of the
-    row's content with its audience (an edited row). ``committed`` is the head the
-    calling store itself committed: a journal that ends before it, or holds another
-    hash there, lost or rewrote its last rows, which the chain alone cannot tell.
-    Rows appended while verifying are not checked. ``progress(done, total)`` is called
-    every thousand rows and at the end.
+    row's content with its audience (an edited row). A chain alone cannot tell that its
+    newest rows were cut off, or edited and every later row rehashed: what is left is
+    a shorter or another intact chain. Heads known from elsewhere can: ``committed`` is
+    the head the calling store itself committed, ``expected`` one kept since (``airhotline
+    journal verify --expect``). The journal must still hold each, with exactly its hash;
+    rows after it are fine. Rows appended while verifying are not checked.
+    ``progress(done, total)`` is called every thousand rows and at the end.
     """
+    anchors = [_Anchor(committed, "this store committed up to", "the one this store committed")]
+    if expected is not None:
+        anchors.append(_Anchor(expected, "the expected head is", "the expected head's"))
     total = read_head(connection).seq
     rows = connection.execution_options(yield_per=_VERIFY_BATCH).execute(
         select(*_COLUMNS).where(journal.c.seq <= total).order_by(journal.c.seq)
@@ -199,7 +226,7 @@ def verify(
         .order_by(journal_audience.c.seq, journal_audience.c.party_id)
     )
     try:
-        result = _verify_rows(iter(rows), iter(members), committed, total, progress)
+        result = _verify_rows(iter(rows), iter(members), anchors, total, progress)
     finally:
         rows.close()
         members.close()
@@ -208,16 +235,26 @@ def verify(
     return result
 
 
+@dataclass(frozen=True, slots=True)
+class _Anchor:
+    """A head the journal must still hold, and how to name it in a reason."""
+
+    head: JournalHead
+    ends_before: str
+    whose_hash: str
+
+
 def _verify_rows(
     rows: Iterator[AnyRow],
     members: Iterator[AnyRow],
-    committed: JournalHead,
+    anchors: Sequence[_Anchor],
     total: int,
     progress: Callable[[int, int], None] | None,
 ) -> VerifyResult:
     checked = 0
     prev_hash = GENESIS_HASH
-    hash_at_committed = GENESIS_HASH
+    wanted = {anchor.head.seq for anchor in anchors}
+    hash_at = {0: GENESIS_HASH}
     member = next(members, None)
     for row in rows:
         expected = checked + 1
@@ -257,25 +294,29 @@ def _verify_rows(
             )
         prev_hash = row.hash
         checked += 1
-        if row.seq == committed.seq:
-            hash_at_committed = row.hash
+        if row.seq in wanted:
+            hash_at[row.seq] = row.hash
         if progress is not None and checked % _VERIFY_BATCH == 0:
             progress(checked, total)
     if member is not None:
         return _broken(checked, member.seq, "audience rows without a journal row")
-    if checked < committed.seq:
-        return _broken(
-            checked,
-            checked + 1,
-            f"seq {checked + 1} is missing: the journal ends at seq {checked} "
-            f"but this store committed up to seq {committed.seq}",
-        )
-    if hash_at_committed != committed.hash:
-        return _broken(
-            checked,
-            committed.seq,
-            "hash differs from the one this store committed: the chain was rewritten",
-        )
+    for anchor in sorted(anchors, key=lambda a: a.head.seq):
+        head = anchor.head
+        if head.seq > checked:
+            return _broken(
+                checked,
+                checked + 1,
+                f"seq {checked + 1} is missing: the journal ends at seq {checked} "
+                f"but {anchor.ends_before} seq {head.seq}",
+            )
+        if hash_at[head.seq] != head.hash:
+            if head.seq == 0:
+                return _broken(checked, 0, "seq 0 is the empty journal, whose hash is 64 zeros")
+            return _broken(
+                checked,
+                head.seq,
+                f"hash differs from {anchor.whose_hash}: the chain was rewritten",
+            )
     return VerifyResult(ok=True, rows_checked=checked)
 
 

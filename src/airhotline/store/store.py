@@ -13,19 +13,24 @@ hear only their own store's records; `records_after` reads everyone's.
 
 from __future__ import annotations
 
+import sqlite3
 import time
+import urllib.parse
 from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import Future
+from contextlib import closing
+from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
 
 from alembic.util.exc import CommandError
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from airhotline.errors import StoreClosedError, StoreError
-from airhotline.store import journal, migrate, rows
+from airhotline.store import answers, journal, migrate, rows
+from airhotline.store.answers import AnswerAudit
 from airhotline.store.engine import build_engine, parse_url
 from airhotline.store.journal import JournalHead, Record, VerifyResult
 from airhotline.store.rows import AgreementRow, IdempotentAnswer, PartyRow, TokenRow
@@ -53,14 +58,21 @@ class Store:
         self._closed = False
 
     @classmethod
-    def open(cls, url: str, *, clock_us: Callable[[], int] | None = None) -> Store:
+    def open(
+        cls, url: str, *, clock_us: Callable[[], int] | None = None, create: bool = True
+    ) -> Store:
         """Open the database at ``url``, migrate it to the newest schema, start writing.
 
         ``url`` is ``sqlite:///path/to/file.db`` (the folder is created) or
         ``postgresql+psycopg://user@host/db``. ``clock_us`` times what the store stamps
         itself (idempotent answers); records carry the time their writer gives.
+        ``create=False`` opens only a database that already holds a journal, and raises
+        `StoreError` without creating or changing anything otherwise (for the commands
+        that check a journal: a mistyped path must not become an empty, "intact" one).
         """
         parsed = parse_url(url)
+        if not create:
+            _require_journal(parsed)
         engine = build_engine(parsed)
         try:
             migrate.upgrade(engine)
@@ -190,10 +202,22 @@ class Store:
         """The last committed record's seq and hash (0 and 64 zeros when empty)."""
         return self._read(journal.read_head)
 
-    def verify(self, *, progress: Callable[[int, int], None] | None = None) -> VerifyResult:
-        """Recompute the whole hash chain; see `airhotline.store.journal.verify`."""
+    def verify(
+        self,
+        *,
+        expected: JournalHead | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> VerifyResult:
+        """Recompute the whole hash chain, which must still hold ``expected`` (a head kept
+        earlier); see `airhotline.store.journal.verify`."""
         committed = self._writer.committed_head  # before the read: the read sees it
-        return self._read(lambda c: journal.verify(c, committed=committed, progress=progress))
+        return self._read(
+            lambda c: journal.verify(c, committed=committed, expected=expected, progress=progress)
+        )
+
+    def audit_answers(self) -> AnswerAudit:
+        """Check each idempotent answer against the record it names (`store.answers`)."""
+        return self._read(answers.audit_answers)
 
     def parties(self) -> list[PartyRow]:
         return self._read(rows.read_parties)
@@ -230,6 +254,40 @@ class Store:
                 return query(connection)
         except SQLAlchemyError as exc:
             raise StoreError(f"reading failed: {_describe(exc)}") from exc
+
+
+def _require_journal(url: URL) -> None:
+    """Raise `StoreError` unless the database at ``url`` exists and holds a journal.
+
+    Looks without writing: SQLite's file is opened read-only by the standard driver, not
+    by the store's engine, which would create it (and its folder) or switch it to WAL.
+    """
+    if url.get_backend_name() == "sqlite":
+        assert url.database is not None
+        path = Path(urllib.parse.urlsplit(url.database).path)
+        where = str(path)
+        if not path.is_file():
+            raise StoreError(f"{where} does not exist; nothing was created")
+        try:
+            with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+                found = db.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'journal'"
+                ).fetchone()
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open {where}: {exc}") from None
+        held = found is not None
+    else:
+        where = repr(url)
+        engine = build_engine(url)
+        try:
+            with engine.connect() as connection:
+                held = inspect(connection).has_table("journal")
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot open {where}: {_describe(exc)}") from exc
+        finally:
+            engine.dispose()
+    if not held:
+        raise StoreError(f"{where} holds no airhotline journal; nothing was created")
 
 
 def _describe(exc: SQLAlchemyError) -> str:
