@@ -8,6 +8,7 @@
     ├── ConflictError           a write clashes with what is stored (a duplicate name)
     │   └── IdempotencyConflictError  an idempotency key reused with another request
     ├── NotFoundError           something asked for or referred to is not stored
+    ├── QuotaError              a party over one of its quotas; retry after a while
     ├── JournalFormatError      a journal record this release cannot read
     └── StoreError              storage failed or is unusable (unreachable, commit failed)
         └── StoreClosedError    a write submitted to a store that is closed or closing
@@ -29,6 +30,7 @@ __all__ = [
     "InputError",
     "JournalFormatError",
     "NotFoundError",
+    "QuotaError",
     "SnapshotError",
     "StoreClosedError",
     "StoreError",
@@ -115,6 +117,17 @@ class NotFoundError(AirhotlineError):
         self.entity = entity
         self.key = key
         super().__init__(f"{entity} {key!r} does not exist")
+
+
+class QuotaError(AirhotlineError):
+    """A party over a quota (HTTP: 429 with Retry-After): ``quota`` names it, ``limit``
+    is its value, ``retry_after_s`` when trying again may succeed."""
+
+    def __init__(self, quota: str, limit: float, retry_after_s: float, detail: str) -> None:
+        self.quota = quota
+        self.limit = limit
+        self.retry_after_s = retry_after_s
+        super().__init__(detail)
 
 
 class JournalFormatError(AirhotlineError):

@@ -19,11 +19,13 @@ import numpy as np
 
 from airhotline.clock import US_PER_S, Clock
 from airhotline.core.events import SharingRules, append
+from airhotline.core.picture import Picture
 from airhotline.core.ports import Journal, UnitOfWork
+from airhotline.core.quotas import Quotas, ReportRate
 from airhotline.core.records import IdempotentAnswer
 from airhotline.core.reports import ReportBatch
 from airhotline.core.track_events import TracksReported
-from airhotline.errors import IdempotencyConflictError, InputError
+from airhotline.errors import IdempotencyConflictError, InputError, QuotaError
 
 __all__ = ["Ingest", "IngestAnswer"]
 
@@ -48,6 +50,9 @@ class Ingest:
         future_tolerance_s: float,
         past_tolerance_s: float,
         retention_s: float,
+        picture: Picture,
+        quotas: Quotas,
+        lost_after_s: float,
     ) -> None:
         self._journal = journal
         self._clock = clock
@@ -56,6 +61,10 @@ class Ingest:
         self._past_tolerance_s = past_tolerance_s
         self._retention_us = round(retention_s * US_PER_S)
         self._next_purge_us = 0
+        self._picture = picture
+        self._quotas = quotas
+        self._rate = ReportRate(quotas)
+        self._lost_after_s = lost_after_s
 
     def submit(
         self,
@@ -76,6 +85,7 @@ class Ingest:
                 done.set_result(_replay(known, body_sha256, idempotency_key))
                 return done
         self._check_times(batch, now)
+        self._check_quotas(party_id, batch, now)
         event = TracksReported(party_id, batch)
 
         def unit(tx: UnitOfWork) -> IngestAnswer:
@@ -106,6 +116,20 @@ class Ingest:
         else:
             reason = f"more than {self._past_tolerance_s:g} s behind the hotline's clock"
         raise InputError(f"[{first}].time", reason)
+
+    def _check_quotas(self, party_id: int, batch: ReportBatch, now_us: int) -> None:
+        """Refuse a batch that would take the party past its live tracks or report rate."""
+        limit = self._quotas.max_live_tracks
+        new = self._picture.new_tracks(party_id, batch.track_id)
+        if new and self._picture.live_tracks(party_id) + new > limit:
+            raise QuotaError(
+                "max_live_tracks",
+                limit,
+                self._lost_after_s,
+                f"over {limit} live tracks: {new} new ones in this batch would pass it;"
+                f" tracks leave the picture {self._lost_after_s:g} s after their last report",
+            )
+        self._rate.take(party_id, len(batch), now_us)
 
     def purge(self, now_us: int) -> None:
         """Forget old Idempotency-Keys, at most once an hour, so the table stays small."""

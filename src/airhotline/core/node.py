@@ -39,6 +39,7 @@ from airhotline.core.ingest import Ingest, IngestAnswer
 from airhotline.core.picture import Picture, PictureView, TrackKey
 from airhotline.core.plausibility import PlausibilityRules
 from airhotline.core.ports import EventBus, Journal
+from airhotline.core.quotas import Quotas
 from airhotline.core.records import AgreementRow, PartyRow, Record
 from airhotline.core.reports import FUTURE_TOLERANCE_S, ReportBatch
 from airhotline.core.track_events import TrackLost
@@ -75,6 +76,8 @@ class HotlineConfig:
     idempotency_retention_s: float = 86_400.0
     #: What an aircraft's reports can be; a track is established only once they are.
     plausibility: PlausibilityRules = field(default_factory=PlausibilityRules)
+    #: Live tracks and reports a second per party.
+    quotas: Quotas = field(default_factory=Quotas)
     #: Distinct foreign tracks an alert may disclose to one party per window.
     exposure_limit: int = 100
     exposure_window_s: float = 3_600.0
@@ -133,6 +136,9 @@ class HotlineNode:
             future_tolerance_s=self.config.future_tolerance_s,
             past_tolerance_s=self.config.past_tolerance_s,
             retention_s=self.config.idempotency_retention_s,
+            picture=self.picture,
+            quotas=self.config.quotas,
+            lost_after_s=self.config.lost_after_s,
         )
         self._steps: list[CycleStep] = []
         self._exposures: list[ExposureProvider] = []

@@ -115,6 +115,7 @@ class Picture:
         self._establish_us = round(self.plausibility.establish_s * US_PER_S)
         self._lock = threading.Lock()
         self._rows: dict[TrackKey, int] = {}
+        self._live: dict[int, int] = {}  # tracks per party
         self._free: list[int] = []
         self._keys: list[TrackKey | None] = []
         self._time_us = np.zeros(0, dtype=np.int64)  # each track's report time
@@ -190,6 +191,16 @@ class Picture:
         )
         self._streak[target] = streak
 
+    def new_tracks(self, party_id: int, track_ids: tuple[str, ...]) -> int:
+        """How many distinct tracks of ``track_ids`` the party has not in the picture."""
+        with self._lock:
+            return sum(1 for t in set(track_ids) if (party_id, t) not in self._rows)
+
+    def live_tracks(self, party_id: int) -> int:
+        """How many tracks of the party the picture holds."""
+        with self._lock:
+            return self._live.get(party_id, 0)
+
     def stale(self, now_us: int) -> list[LostTrack]:
         """The tracks silent for longer than the lost limit (left in the picture)."""
         with self._lock:
@@ -210,6 +221,7 @@ class Picture:
                 if row is None or int(self._time_us[row]) != track.last_time_us:
                     continue
                 del self._rows[(track.party_id, track.track_id)]
+                self._live[track.party_id] -= 1
                 self._keys[row] = None
                 self._time_us[row] = 0
                 self._fresh_us[row] = 0
@@ -282,6 +294,7 @@ class Picture:
             self._grow()
         row = self._free.pop()
         self._rows[key] = row
+        self._live[key[0]] = self._live.get(key[0], 0) + 1
         self._keys[row] = key
         self._time_us[row] = np.iinfo(np.int64).min
         self._fresh_us[row] = np.iinfo(np.int64).min

@@ -7,6 +7,7 @@ means. Unknown exceptions become a 500 problem that reveals nothing but a log re
 from __future__ import annotations
 
 import logging
+import math
 import uuid
 from typing import Any
 
@@ -20,6 +21,7 @@ from airhotline.errors import (
     ConflictError,
     InputError,
     NotFoundError,
+    QuotaError,
     StoreError,
 )
 
@@ -38,6 +40,7 @@ _TITLES = {
     413: "Request body too large",
     415: "Unsupported media type",
     422: "Invalid input",
+    429: "Too many requests",
     500: "Internal error",
     503: "Unavailable",
 }
@@ -116,6 +119,11 @@ def install_problem_handlers(app: FastAPI) -> None:
         assert isinstance(exc, NotFoundError)
         return problem_response(404, str(exc), field=exc.entity)
 
+    async def on_quota(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, QuotaError)
+        retry = {"Retry-After": str(max(1, math.ceil(exc.retry_after_s)))}
+        return problem_response(429, str(exc), field=exc.quota, headers=retry)
+
     async def on_store(_: Request, exc: Exception) -> JSONResponse:
         log.error("storage unavailable: %s", exc)
         return problem_response(503, "storage unavailable; nothing was stored, retry later")
@@ -145,6 +153,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(InputError, on_input)
     app.add_exception_handler(ConflictError, on_conflict)
     app.add_exception_handler(NotFoundError, on_not_found)
+    app.add_exception_handler(QuotaError, on_quota)
     app.add_exception_handler(StoreError, on_store)
     app.add_exception_handler(AirhotlineError, on_core)
     app.add_exception_handler(RequestValidationError, on_validation)

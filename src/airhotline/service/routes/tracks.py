@@ -59,6 +59,7 @@ FeedCaller = Annotated[Principal, Depends(allow(Role.FEED))]
         413: {"description": "Body too large"},
         415: {"description": "Not JSON or NDJSON"},
         422: {"description": "A report is invalid; nothing was stored"},
+        429: {"description": "Over the party's live tracks or reports a second"},
     },
 )
 async def report_tracks(
