@@ -54,7 +54,8 @@ def serving(url: str, limits: ServerLimits) -> Iterator[Served]:
         thread.start()
         deadline = time.monotonic() + 10
         while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
+            assert thread.is_alive(), "the server thread ended"
+            assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.01)
         port: int = server.servers[0].sockets[0].getsockname()[1]
         try:
@@ -94,7 +95,9 @@ def read_until_closed(sock: socket.socket, *, within_s: float) -> bytes:
         received += chunk
 
 
-def dribble_until_closed(sock: socket.socket, data: bytes, *, every_s: float, within_s: float) -> bytes:
+def dribble_until_closed(
+    sock: socket.socket, data: bytes, *, every_s: float, within_s: float
+) -> bytes:
     """Send ``data`` one byte every ``every_s`` (a slow-loris client); return what the
     server answered once it closed the connection. Fails when it is still open after
     ``within_s`` or when all of ``data`` went out."""

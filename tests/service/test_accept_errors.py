@@ -8,7 +8,6 @@ import errno
 import logging
 
 import pytest
-
 from airhotline.service.accept_errors import AcceptErrorLog
 
 

@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from tests.service.conftest import Hotline, open_hotline
-from tests.service.test_isolation import ENDPOINTS, FASTAPI_OWN
+from tests.service.test_isolation import ENDPOINTS, FASTAPI_OWN, api_routes, declared_roles
 
 from airhotline.core.access import Role
+from airhotline.service.security import BearerGate
 
 PROTECTED = sorted((e.method, e.path) for e in ENDPOINTS.values() if e.roles)
 PUBLIC = sorted({("GET", e.path) for e in ENDPOINTS.values() if not e.roles})
@@ -138,3 +139,10 @@ def test_a_known_token_of_the_wrong_role_is_still_forbidden(gated: Hotline) -> N
         gated.client.app  # type: ignore[arg-type]
     )
     assert status == 403, answer
+
+
+def test_the_gate_opens_exactly_the_routes_without_a_rule(gated: Hotline) -> None:
+    app: FastAPI = gated.client.app  # type: ignore[assignment]
+    (gate,) = [m for m in app.user_middleware if m.cls is BearerGate]
+    open_routes = {path for route, path in api_routes(app) if not declared_roles(route)}
+    assert gate.kwargs["public"] == open_routes | FASTAPI_OWN

@@ -13,13 +13,17 @@ from fastapi import FastAPI
 from airhotline import __version__
 from airhotline.core.node import HotlineNode
 from airhotline.service.body_limit import BodyLimitMiddleware
+from airhotline.service.disconnects import ClientGoneMiddleware
 from airhotline.service.metrics import ServiceMetrics
 from airhotline.service.problems import install_problem_handlers
 from airhotline.service.routes import admin, alerts, events, ops, picture, tracks
+from airhotline.service.security import BearerGate
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "Companion", "create_app"]
 
 DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
+#: The operational routes (`routes.ops`), open to the node's own monitoring.
+OPS_PATHS = ("/healthz", "/metrics")
 log = logging.getLogger("airhotline.service")
 
 
@@ -74,8 +78,18 @@ def create_app(
     install_problem_handlers(app)
     for module in (tracks, picture, alerts, events, admin, ops):
         app.include_router(module.router)
+    # The last added runs first: a hang-up is caught around everything, an oversized
+    # body is refused before the token is looked at, the token before any route runs.
+    app.add_middleware(BearerGate, public=public_paths(app))
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+    app.add_middleware(ClientGoneMiddleware)
     return app
+
+
+def public_paths(app: FastAPI) -> frozenset[str]:
+    """The paths served without a token: operations and FastAPI's own documentation."""
+    docs = (app.openapi_url, app.docs_url, app.swagger_ui_oauth2_redirect_url, app.redoc_url)
+    return frozenset(OPS_PATHS) | {path for path in docs if path}
 
 
 async def _cycle_forever(node: HotlineNode, metrics: ServiceMetrics) -> None:

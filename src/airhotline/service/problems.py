@@ -25,7 +25,13 @@ from airhotline.errors import (
     StoreError,
 )
 
-__all__ = ["PROBLEM_JSON", "ProblemError", "install_problem_handlers", "problem_response"]
+__all__ = [
+    "PROBLEM_JSON",
+    "ProblemError",
+    "install_problem_handlers",
+    "problem_document",
+    "problem_response",
+]
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("airhotline.service")
@@ -36,6 +42,7 @@ _TITLES = {
     403: "Forbidden",
     404: "Not found",
     405: "Method not allowed",
+    408: "Request timeout",
     409: "Conflict",
     413: "Request body too large",
     415: "Unsupported media type",
@@ -64,14 +71,14 @@ class ProblemError(Exception):
         self.headers = headers or {}
 
 
-def problem_response(
+def problem_document(
     status: int,
     detail: str,
     *,
     field: str | None = None,
     errors: list[dict[str, Any]] | None = None,
-    headers: dict[str, str] | None = None,
-) -> JSONResponse:
+) -> dict[str, Any]:
+    """The problem+json body; also written by the server itself, below the app."""
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": _TITLES.get(status, "Error"),
@@ -82,6 +89,18 @@ def problem_response(
         body["field"] = field
     if errors:
         body["errors"] = errors
+    return body
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    *,
+    field: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = problem_document(status, detail, field=field, errors=errors)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
