@@ -15,13 +15,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import uvicorn
-
 from airhotline.bootstrap import build_node
 from airhotline.core.access import Role
 from airhotline.core.node import HotlineNode
 from airhotline.service import create_app
-from airhotline.service.server import ServerLimits, build_server
+from airhotline.service.server import HotlineServer, ServerLimits, build_server
 
 HOST = "127.0.0.1"
 
@@ -30,7 +28,7 @@ HOST = "127.0.0.1"
 class Served:
     port: int
     node: HotlineNode
-    server: uvicorn.Server
+    server: HotlineServer
     feed: str
     operator: str
     admin: str
@@ -57,7 +55,7 @@ def serving(url: str, limits: ServerLimits) -> Iterator[Served]:
             assert thread.is_alive(), "the server thread ended"
             assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.01)
-        port: int = server.servers[0].sockets[0].getsockname()[1]
+        port = server.port
         try:
             yield Served(
                 port,

@@ -8,6 +8,7 @@ import errno
 import logging
 
 import pytest
+
 from airhotline.service.accept_errors import AcceptErrorLog
 
 

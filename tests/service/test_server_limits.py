@@ -30,6 +30,7 @@ SHORT = ServerLimits(
     body_min_rate_bps=1000,
     max_connections=8,
     max_connections_per_client=4,
+    keep_alive_s=1,
 )
 #: Timeouts long enough that only the connection caps can end a connection.
 CAPPED = ServerLimits(header_timeout_s=30, max_connections=8, max_connections_per_client=4)
@@ -134,6 +135,19 @@ def test_half_a_second_request_on_a_kept_alive_connection_is_answered_408(short:
         assert status_of(first) == 200
         sock.sendall(b"GET /v1/me HTTP/1.1\r\nHost: hot")
         assert_problem_bytes(read_until_closed(sock, within_s=5), 408)
+
+
+def test_a_body_refused_before_it_is_read_still_ends_in_time(short: Served) -> None:
+    # 401 goes out at once; the body that follows is read and dropped, and then the
+    # connection is an idle kept-alive one, which must not stay open for good.
+    with short.connect() as sock:
+        sock.sendall(ADD_PARTY + b"Content-Length: 2\r\n\r\n")
+        first = b""
+        while b"bearer token is required" not in first:
+            first += sock.recv(65536)
+        assert status_of(first) == 401
+        sock.sendall(b"{}")
+        assert read_until_closed(sock, within_s=5) == b""
 
 
 def test_a_client_waiting_for_its_answer_is_not_cut(short: Served) -> None:
