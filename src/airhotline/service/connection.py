@@ -99,7 +99,7 @@ class GuardedH11Protocol(H11Protocol):
         address = self.client[0] if self.client else "?"
         refusal = self.ledger.admit(address)
         if refusal is not None:
-            self.events.event("refused", logging.WARNING, f"connection refused: {refusal}")
+            self.events.event(refusal, logging.WARNING, f"connections refused: {refusal}")
             transport.write(raw_problem(503, refusal, extra=(("retry-after", "1"),)))
             transport.close()
             return
