@@ -181,6 +181,7 @@ def start(args: argparse.Namespace, db: str, workdir: Path) -> tuple[subprocess.
         "--per-client",
         str(args.per_client),
     ]
+    command += ["--server-nofile", str(args.server_nofile)]
     with (workdir / "server.log").open("ab") as log:
         process = subprocess.Popen(command, stdout=log, stderr=log)
     for _ in range(300):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import resource
 import time
 from collections.abc import Iterator
 
@@ -22,7 +23,7 @@ from tests.service.serving import (
     status_of,
 )
 
-from airhotline.service.server import ServerLimits
+from airhotline.service.server import FD_RESERVE, ServerLimits, fit_file_limit
 
 SHORT = ServerLimits(
     header_timeout_s=0.5,
@@ -209,3 +210,21 @@ def test_the_server_holds_at_most_its_connection_limit(capped: Served) -> None:
     finally:
         for sock in held:
             sock.close()
+
+
+# --- open files -----------------------------------------------------------------------------
+
+
+def test_the_connection_limit_fits_the_open_file_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    limits = ServerLimits(max_connections=1000, max_connections_per_client=64)
+    monkeypatch.setattr(resource, "getrlimit", lambda _: (256, 256))  # nothing to raise
+    fitted, note = fit_file_limit(limits)
+    assert fitted.max_connections == 256 - FD_RESERVE
+    assert note is not None
+    assert "256" in note
+
+    raised: list[tuple[int, int]] = []
+    monkeypatch.setattr(resource, "getrlimit", lambda _: (256, 65536))
+    monkeypatch.setattr(resource, "setrlimit", lambda _, value: raised.append(value))
+    assert fit_file_limit(limits) == (limits, None)
+    assert raised == [(1000 + FD_RESERVE, 65536)]

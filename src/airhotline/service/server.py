@@ -13,6 +13,7 @@ fail in a loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import resource
@@ -66,7 +67,7 @@ def build_server(
     limits: ServerLimits = _DEFAULT_LIMITS,
 ) -> HotlineServer:
     """A server ready to `run` (in this thread); set ``should_exit`` to stop it."""
-    limits = fit_file_limit(limits)
+    limits, note = fit_file_limit(limits)
     config = uvicorn.Config(
         app,
         host=host,
@@ -79,6 +80,8 @@ def build_server(
         timeout_graceful_shutdown=limits.graceful_shutdown_s,
         h11_max_incomplete_event_size=limits.max_header_bytes,
     )
+    if note:  # only now: the Config has just set logging up
+        log.warning("%s", note)
     return HotlineServer(config, limits)
 
 
@@ -97,31 +100,28 @@ def run_server(
         sys.exit(STARTUP_FAILURE)
 
 
-def fit_file_limit(limits: ServerLimits) -> ServerLimits:
+def fit_file_limit(limits: ServerLimits) -> tuple[ServerLimits, str | None]:
     """Raise the soft open-file limit to hold ``max_connections`` (up to the hard limit);
-    when it cannot, lower the connection limit to what fits, and say so."""
+    when it cannot, lower the connection limit to what fits, and say why."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     needed = limits.max_connections + FD_RESERVE
     if soft == resource.RLIM_INFINITY or soft >= needed:
-        return limits
+        return limits, None
     target = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
     if target > soft:
-        try:
+        with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
             soft = target
-        except (ValueError, OSError) as error:
-            log.warning("cannot raise the open-file limit to %d: %s", target, error)
     if soft >= needed:
-        return limits
+        return limits, None
     fitting = max(1, soft - FD_RESERVE)
-    log.warning(
-        "open-file limit %d: serving at most %d connections instead of %d",
-        soft,
-        fitting,
-        limits.max_connections,
+    note = (
+        f"open-file limit {soft}: serving at most {fitting} connections"
+        f" instead of {limits.max_connections}"
     )
-    return dataclasses.replace(
+    fitted = dataclasses.replace(
         limits,
         max_connections=fitting,
         max_connections_per_client=min(limits.max_connections_per_client, fitting),
     )
+    return fitted, note
