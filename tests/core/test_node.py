@@ -49,7 +49,11 @@ def test_a_silent_track_is_lost_and_told_to_those_who_could_see_it(tmp_path: Pat
         clock.advance(50.0)
         assert node.run_cycle().lost == 1  # A1 silent for 61 s
         (lost,) = node.store.records_after(0, kinds=["track.lost"])
-        assert lost.payload == {"party": "ATLAS", "track_id": "A1", "last_report_us": T0}
+        assert lost.payload == {
+            "party": "ATLAS",
+            "tracks": [{"track_id": "A1", "last_report_us": T0}],
+            "v": 2,
+        }
         # The owner and its full-picture partner hear of it; a conflicts-only party never
         # saw the track, so it hears nothing.
         assert lost.audience == frozenset({atlas, boreas})

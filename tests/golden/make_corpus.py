@@ -13,7 +13,7 @@ full, conflicts-only and suspended; an operator token issued and revoked; an enc
 head-on that goes advisory → caution → warning → loss of separation, acknowledged by one
 party, escalated against the other (to both parties, then to the admin) and resolved;
 a slow convergence still at advisory when the journal ends; a track that falls silent
-and is lost; a party past its exposure budget.
+and is lost; a party past its exposure budget; a flood past its limit.
 
 Corpora of released versions are never rewritten. The one of the version in the making
 (``*-dev``) is written again whenever the journal gains a kind or a version, and keeps
@@ -39,7 +39,9 @@ START_US = 1_800_000_000_000_000
 #: A budget of one foreign track per party and hour: ATLAS's second encounter is
 #: disclosed to it but not exposed, and the admin hears of it (``exposure.limited``).
 EXPOSURE_LIMIT = 1
-CONFIG = HotlineConfig(exposure_limit=EXPOSURE_LIMIT)
+#: One encounter followed per pair of parties: A3-B3 is held back (``flood.reported``).
+FLOOD_LIMIT = 1
+CONFIG = HotlineConfig(exposure_limit=EXPOSURE_LIMIT, flood_limit=FLOOD_LIMIT)
 CYCLES = 220
 ATLAS, BOREAS, CEDAR = "ATLAS", "BOREAS", "CEDAR"
 
@@ -68,6 +70,9 @@ FLIGHTS = [
     (ATLAS, "A2", None, None, None, flight(35.5, 33.0, 0.0, 100.0, 20_000.0), CYCLES),
     (CEDAR, "C1", "CDR303", "710aa1", "C130", flight(36.0, 33.0, 180.0, 100.0, 20_000.0), CYCLES),
     (CEDAR, "C2", "CDR304", None, None, flight(33.0, 35.0, 45.0, 300.0, 25_000.0), 30),
+    # A second ATLAS-BOREAS encounter at once: past the flood limit of one, held back.
+    (ATLAS, "A3", None, None, None, flight(37.5, 32.0, 90.0, 450.0, 30_000.0), CYCLES),
+    (BOREAS, "B3", None, None, None, flight(37.5, 32.0 + 0.85, 270.0, 450.0, 30_000.0), CYCLES),
 ]
 
 
@@ -159,6 +164,7 @@ def rebuilt(node: HotlineNode) -> dict[str, Any]:
     return {
         "now_us": node.clock.now_us(),
         "exposure_limit": node.config.exposure_limit,
+        "flood_limit": node.config.flood_limit,
         "head": {"seq": head.seq, "hash": head.hash},
         "parties": [[p.id, p.name, p.lang] for p in node.parties()],
         "agreements": [

@@ -292,4 +292,4 @@ def test_a_late_report_is_not_lost_again_after_a_restart(bench: Bench) -> None:
     bench.reopen()
     bench.node.run_cycle()
     lost = bench.node.store.records_after(0, kinds=["track.lost"])
-    assert len(lost) == 1, [(r.payload["track_id"], r.time_us) for r in lost]
+    assert len(lost) == 1, [(r.payload["tracks"], r.time_us) for r in lost]

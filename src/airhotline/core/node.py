@@ -81,6 +81,9 @@ class HotlineConfig:
     #: Distinct foreign tracks an alert may disclose to one party per window.
     exposure_limit: int = 100
     exposure_window_s: float = 3_600.0
+    #: Encounters followed at a time per pair of parties; beyond, one flood report.
+    flood_limit: int = 50
+    flood_every_s: float = 60.0
     alert_policy: AlertPolicy = field(default_factory=AlertPolicy)
     #: Per-agreement alert policies, keyed by the two party names.
     agreement_policies: dict[frozenset[str], AlertPolicy] = field(default_factory=dict)
@@ -156,6 +159,8 @@ class HotlineNode:
             coast_after_s=self.config.coast_after_s,
             exposure_limit=self.config.exposure_limit,
             exposure_window_s=self.config.exposure_window_s,
+            flood_limit=self.config.flood_limit,
+            flood_every_s=self.config.flood_every_s,
         )
         self.add_cycle_step(self.alerts)
         self.add_exposure(self.alerts.exposed_to)
@@ -274,9 +279,14 @@ class HotlineNode:
             now = self.clock.now_us()
             lost = self.picture.stale(now)
             if lost:
+                by_party: dict[int, list[tuple[str, int]]] = {}
+                for track in lost:
+                    by_party.setdefault(track.party_id, []).append(
+                        (track.track_id, track.last_time_us)
+                    )
                 events = [
-                    TrackLost(t.party_id, self.party(t.party_id).name, t.track_id, t.last_time_us)
-                    for t in lost
+                    TrackLost(party, self.party(party).name, tuple(tracks))
+                    for party, tracks in sorted(by_party.items())
                 ]
                 # Journal first, forget after: a failed write leaves them for the next cycle.
                 self.store.write(

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from airhotline.core.alerts.encounters import Encounter
 from airhotline.core.alerts.events import AlertEvent
 from airhotline.core.alerts.exposure import ExposureLedger
+from airhotline.core.alerts.flood import FloodState
 from airhotline.core.alerts.model import Alert, PairKey
 from airhotline.core.events import JournalEvent
 from airhotline.core.records import Record
@@ -38,6 +39,8 @@ class AlertBook:
     #: happens to their agreement meanwhile.
     told: Mapping[str, frozenset[int]] = field(default_factory=dict)
     exposures: ExposureLedger = field(default_factory=ExposureLedger)
+    #: Floods going on, per pair of parties (`flood`).
+    floods: Mapping[tuple[int, int], FloodState] = field(default_factory=dict)
 
     def get(self, alert_id: str) -> Alert | None:
         return self.active.get(alert_id) or self.resolved.get(alert_id)

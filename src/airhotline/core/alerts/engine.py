@@ -23,6 +23,7 @@ for the admin only: a suspended agreement shares nothing.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
@@ -43,6 +44,7 @@ from airhotline.core.alerts.events import (
     AlertUpdated,
 )
 from airhotline.core.alerts.exposure import ExposureLedger, ExposureLimited
+from airhotline.core.alerts.flood import admit, flood_reports
 from airhotline.core.alerts.model import Acknowledgement, Alert, PairKey
 from airhotline.core.alerts.policy import AlertPolicy, PolicyBook
 from airhotline.core.alerts.prediction import Detector, Prediction, default_detector, predict
@@ -84,6 +86,8 @@ class AlertEngine:
         coast_after_s: float = 10.0,
         exposure_limit: int = 100,
         exposure_window_s: float = 3_600.0,
+        flood_limit: int = 50,
+        flood_every_s: float = 60.0,
     ) -> None:
         self._journal = journal
         self._clock = clock
@@ -93,6 +97,8 @@ class AlertEngine:
         self._detector = detector
         self._retain_us = round(retain_resolved_s * US_PER_S)
         self._coast_us = round(coast_after_s * US_PER_S)
+        self._flood_limit = flood_limit
+        self._flood_every_us = round(flood_every_s * US_PER_S)
         self._write_lock = threading.Lock()
         self._book = restore(
             journal,
@@ -198,7 +204,7 @@ class AlertEngine:
         rows = view.rows()
         with self._write_lock:
             book = self._book
-            alerts, encounters, said = self._step(book, predicted, view, rows)
+            alerts, encounters, said, held = self._step(book, predicted, view, rows)
             disclosure = disclose(
                 alerts.values(),
                 established=lambda key: key in rows and bool(view.established[rows[key]]),
@@ -221,9 +227,18 @@ class AlertEngine:
             events += self._escalations(alerts, now)
             ledger, limited = self._limits(disclosure, now)
             events += limited
+            floods, going = flood_reports(
+                held,
+                book.floods,
+                now_us=now,
+                every_us=self._flood_every_us,
+                limit=self._flood_limit,
+                name=self._directory.party_name,
+            )
+            events += floods
             records = self._commit(events, now) if events else []
             self._book = (
-                replace(book, active={}, encounters=encounters, exposures=ledger)
+                replace(book, active={}, encounters=encounters, exposures=ledger, floods=going)
                 .with_alerts(alerts.values())
                 .with_records(events, records)
                 .forgetting(now - self._retain_us)
@@ -235,15 +250,26 @@ class AlertEngine:
         predicted: Mapping[PairKey, Prediction],
         view: PictureView,
         rows: Mapping[TrackKey, int],
-    ) -> tuple[dict[str, Alert], dict[PairKey, Encounter], list[tuple[Change, str, bool]]]:
-        """Every encounter one cycle on: the alerts and encounters after it, and what the
-        journal will say, in order (change, alert id, tier changed)."""
+    ) -> tuple[
+        dict[str, Alert],
+        dict[PairKey, Encounter],
+        list[tuple[Change, str, bool]],
+        Counter[tuple[int, int]],
+    ]:
+        """Every encounter one cycle on: the alerts and encounters after it, what the
+        journal will say, in order (change, alert id, tier changed), and the predicted
+        pairs held back by the flood limit, per pair of parties."""
         now = view.time_us
         measured = measure(view, rows, book.active.values(), coast_us=self._coast_us)
         alerts = {**book.active, **measured}
         encounters: dict[PairKey, Encounter] = {}
         said: list[tuple[Change, str, bool]] = []
-        fresh = [pair for pair in predicted if pair not in book.encounters]
+        fresh, held = admit(
+            (pair for pair in predicted if pair not in book.encounters),
+            predicted,
+            book.encounters,
+            limit=self._flood_limit,
+        )
         for pair in [*book.encounters, *fresh]:
             encounter = book.encounters.get(pair, Encounter())
             current = alerts.get(encounter.alert_id) if encounter.alert_id else None
@@ -266,7 +292,7 @@ class AlertEngine:
         # Measured at once, so that the raise record itself holds the first separation.
         raised = [alerts[i] for change, i, _ in said if change is Change.RAISED]
         alerts.update(measure(view, rows, raised, coast_us=self._coast_us))
-        return alerts, encounters, said
+        return alerts, encounters, said, held
 
     def _event(
         self, change: Change, alert: Alert, tier_changed: bool, book: AlertBook
