@@ -226,3 +226,46 @@ def test_a_suspended_agreement_shares_no_alert(hotline: Hotline) -> None:
         headers = hotline.operator(party)
         assert_problem(hotline.client.get(f"/v1/alerts/{alert_id}", headers=headers), 404)
         assert_problem(ack(hotline, alert_id, headers), 404)
+
+
+def test_alerts_come_a_page_at_a_time(trusting: Hotline) -> None:
+    hotline = trusting
+    pairs = [
+        (
+            Flight.through(f"A{k}", (20.0 + 2 * k, 30.0), 90.0, at_s=30.0, gs_kt=450.0,
+                           alt_ft=30_000.0),
+            Flight.through(f"B{k}", (20.0 + 2 * k, 30.0), 270.0, at_s=30.0, gs_kt=450.0,
+                           alt_ft=30_000.0),
+        )
+        for k in range(5)
+    ]  # fmt: skip
+    fly(
+        hotline,
+        2,
+        lambda k: {
+            "ATLAS": [a.state(k) for a, _ in pairs],
+            "BOREAS": [b.state(k) for _, b in pairs],
+        },
+    )
+    everything = alert_ids(hotline, hotline.operator("ATLAS"))
+    assert len(everything) == 5
+    pages, url = [], "/v1/alerts?limit=2"
+    while url:
+        response = hotline.client.get(url, headers=hotline.operator("ATLAS"))
+        assert response.status_code == 200, response.text
+        pages.append([a["alert_id"] for a in response.json()])
+        url = response.links.get("next", {}).get("url", "")
+    assert [len(p) for p in pages] == [2, 2, 1]
+    assert [i for p in pages for i in p] == everything
+    for bad in ("x", "1.", ".abc", "1." + "a" * 65, "99999999999999999999.a"):
+        problem = assert_problem(
+            hotline.client.get(
+                "/v1/alerts", params={"cursor": bad}, headers=hotline.operator("ATLAS")
+            ),
+            422,
+        )
+        assert problem["field"] == "cursor"
+    assert_problem(
+        hotline.client.get("/v1/alerts", params={"limit": 0}, headers=hotline.operator("ATLAS")),
+        422,
+    )
