@@ -1,5 +1,10 @@
 """The alert book rebuilt from the journal, after a restart.
 
+Only alert records of the last two retention periods are read (by time, on the
+journal's index): an alert still active without any record in that long — possible
+only for an encounter whose numbers never change for two days — is raised again, with
+a new id, at the first cycle.
+
 Every alert record carries the alert's whole state: the last record of each alert is
 its state. Active alerts get their encounter back (confirmed, with what was last said),
 and their minima are measured again on the reports journaled since they were raised —
@@ -28,6 +33,9 @@ from airhotline.core.track_events import TracksReported
 
 __all__ = ["restore"]
 
+#: Later than any record's time.
+MAX_US = 2**62
+
 
 def restore(
     journal: Journal,
@@ -39,7 +47,11 @@ def restore(
 ) -> AlertBook:
     latest: dict[str, Record] = {}
     history: dict[str, list[Record]] = {}
-    for record in journal.iter_records_after(0, kinds=kinds(family="alert")):
+    # Not the whole journal: a restart after years must take no longer than after a day.
+    # What is needed are the alerts resolved within the retention and the active ones,
+    # which have a record within a retention and more (every transition writes one).
+    since = now_us - 2 * retain_us
+    for record in journal.records_in_time(since, MAX_US, kinds=kinds(family="alert")):
         alert_id = str(record.payload["alert_id"])
         latest[alert_id] = record
         history.setdefault(alert_id, []).append(record)
