@@ -13,7 +13,8 @@ full, conflicts-only and suspended; an operator token issued and revoked; an enc
 head-on that goes advisory → caution → warning → loss of separation, acknowledged by one
 party, escalated against the other (to both parties, then to the admin) and resolved;
 a slow convergence still at advisory when the journal ends; a track that falls silent
-and is lost; a party past its exposure budget; a flood past its limit.
+and is lost; a party past its exposure budget; a flood past its limit; safety alerts under a
+suspended agreement.
 
 Corpora of released versions are never rewritten. The one of the version in the making
 (``*-dev``) is written again whenever the journal gains a kind or a version, and keeps
@@ -73,6 +74,9 @@ FLIGHTS = [
     # A second ATLAS-BOREAS encounter at once: past the flood limit of one, held back.
     (ATLAS, "A3", None, None, None, flight(37.5, 32.0, 90.0, 450.0, 30_000.0), CYCLES),
     (BOREAS, "B3", None, None, None, flight(37.5, 32.0 + 0.85, 270.0, 450.0, 30_000.0), CYCLES),
+    # BOREAS and CEDAR, whose agreement is suspended: each is warned about its own only.
+    (BOREAS, "B5", None, None, None, flight(31.0, 30.0, 90.0, 450.0, 25_000.0), CYCLES),
+    (CEDAR, "C5", None, None, None, flight(31.0, 30.0 + 0.8, 270.0, 450.0, 25_000.0), CYCLES),
 ]
 
 

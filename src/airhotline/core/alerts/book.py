@@ -21,6 +21,7 @@ from airhotline.core.alerts.events import AlertEvent
 from airhotline.core.alerts.exposure import ExposureLedger
 from airhotline.core.alerts.flood import FloodState
 from airhotline.core.alerts.model import Alert, PairKey
+from airhotline.core.alerts.safety import SafetyAlert
 from airhotline.core.events import JournalEvent
 from airhotline.core.records import Record
 
@@ -39,6 +40,8 @@ class AlertBook:
     #: happens to their agreement meanwhile.
     told: Mapping[str, frozenset[int]] = field(default_factory=dict)
     exposures: ExposureLedger = field(default_factory=ExposureLedger)
+    #: Parties warned of each alert by safety alerts (`safety`): they hear how it ends.
+    warned: Mapping[str, frozenset[int]] = field(default_factory=dict)
     #: Floods going on, per pair of parties (`flood`).
     floods: Mapping[tuple[int, int], FloodState] = field(default_factory=dict)
 
@@ -71,13 +74,16 @@ class AlertBook:
             return self
         history = dict(self.history)
         told = dict(self.told)
+        warned = dict(self.warned)
         for event, record in zip(events, records, strict=True):
+            if isinstance(event, SafetyAlert):
+                warned[event.alert_id] = warned.get(event.alert_id, frozenset()) | record.audience
             if not isinstance(event, AlertEvent):
                 continue
             alert_id = event.alert.id
             history[alert_id] = (*history.get(alert_id, ()), record)
             told[alert_id] = told.get(alert_id, frozenset()) | record.audience
-        return replace(self, history=history, told=told)
+        return replace(self, history=history, told=told, warned=warned)
 
     def forgetting(self, before_us: int) -> AlertBook:
         """This book without the alerts that resolved before ``before_us``."""
@@ -91,8 +97,10 @@ class AlertBook:
         resolved = dict(self.resolved)
         history = dict(self.history)
         told = dict(self.told)
+        warned = dict(self.warned)
         for alert_id in old:
             del resolved[alert_id]
             history.pop(alert_id, None)
             told.pop(alert_id, None)
-        return replace(self, resolved=resolved, history=history, told=told)
+            warned.pop(alert_id, None)
+        return replace(self, resolved=resolved, history=history, told=told, warned=warned)

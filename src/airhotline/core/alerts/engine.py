@@ -49,6 +49,7 @@ from airhotline.core.alerts.model import Acknowledgement, Alert, PairKey
 from airhotline.core.alerts.policy import AlertPolicy, PolicyBook
 from airhotline.core.alerts.prediction import Detector, Prediction, default_detector, predict
 from airhotline.core.alerts.restore import restore
+from airhotline.core.alerts.safety import SafetyAlert, intruder_seen_from
 from airhotline.core.alerts.separation import measure
 from airhotline.core.events import JournalEvent, append
 from airhotline.core.picture import PictureView, TrackKey
@@ -58,6 +59,13 @@ from airhotline.errors import ConflictError, NotFoundError
 from airhotline.ids import IdSource, RandomIds
 
 __all__ = ["AlertEngine", "PartyDirectory"]
+
+#: The transitions a safety alert follows (acknowledgements are the parties' own).
+_TRANSITIONS: dict[type[JournalEvent], str] = {
+    AlertRaised: "raised",
+    AlertUpdated: "updated",
+    AlertResolved: "resolved",
+}
 
 
 class PartyDirectory(Protocol):
@@ -225,6 +233,7 @@ class AlertEngine:
                 for change, i, tier_changed in said
             ]
             events += self._escalations(alerts, now)
+            events += self._safety(events, alerts, book, view, rows)
             ledger, limited = self._limits(disclosure, now)
             events += limited
             floods, going = flood_reports(
@@ -319,6 +328,40 @@ class AlertEngine:
             to = "admin" if level == ADMIN else "parties"
             events.append(AlertEscalated(escalated, self._names(escalated), silent=silent, to=to))
         return events
+
+    def _safety(
+        self,
+        events: Sequence[JournalEvent],
+        alerts: Mapping[str, Alert],
+        book: AlertBook,
+        view: PictureView,
+        rows: Mapping[TrackKey, int],
+    ) -> list[JournalEvent]:
+        """Safety alerts for the alerts whose agreement shares nothing (`safety`): a
+        party is first warned once its own track is established, then hears of each
+        update and of the end."""
+        said = {
+            e.alert.id: _TRANSITIONS[type(e)]
+            for e in events
+            if isinstance(e, AlertEvent) and type(e) in _TRANSITIONS
+        }
+        safety: list[JournalEvent] = []
+        for alert in alerts.values():
+            transition = said.get(alert.id)
+            if not alert.active and transition is None:
+                continue
+            if self._directory.sharing(*alert.parties).conflicts:
+                continue
+            warned = book.warned.get(alert.id, frozenset())
+            for own, other in ((alert.track_a, alert.track_b), (alert.track_b, alert.track_a)):
+                if own[0] in warned:
+                    if transition in ("updated", "resolved"):
+                        seen = intruder_seen_from(view, rows, own, other)
+                        safety.append(SafetyAlert.of(transition, alert, own, seen))
+                elif alert.active and own in rows and view.established[rows[own]]:
+                    seen = intruder_seen_from(view, rows, own, other)
+                    safety.append(SafetyAlert.of("raised", alert, own, seen))
+        return safety
 
     def _limits(
         self, disclosure: Disclosure, now: int
