@@ -12,6 +12,7 @@ from airhotline.clock import SimulatedClock
 from airhotline.core.access import AgreementMode, AgreementStatus, Principal, Role
 from airhotline.core.node import HotlineConfig, HotlineNode
 from airhotline.service.routes.events import _events
+from airhotline.service.streams import StreamLimits, StreamSlots
 
 CAP = 5
 
@@ -58,8 +59,15 @@ def test_a_stalled_client_is_cut_off_and_resumes_from_the_journal(tmp_path: Path
     atlas = _principal(node, "ATLAS")
 
     async def scenario() -> tuple[list[Any], list[Any], list[int], list[int]]:
-        slow = _events(_Connected(), node, atlas, 0)  # type: ignore[arg-type]
-        brisk = _events(_Connected(), node, atlas, 0)  # type: ignore[arg-type]
+        slots = StreamSlots(StreamLimits())
+
+        def stream(after: int = 0) -> Any:
+            ticket = slots.take(atlas.party_id)
+            assert ticket is not None
+            connected: Any = _Connected()
+            return _events(connected, node, atlas, after, slots.replay, ticket)
+
+        slow, brisk = stream(), stream()
         first_slow = await anext(slow)  # backlog: ATLAS's party.created; now subscribed
         first_brisk = await anext(brisk)
         brisk_seen: list[Any] = [first_brisk]
@@ -81,7 +89,7 @@ def test_a_stalled_client_is_cut_off_and_resumes_from_the_journal(tmp_path: Path
             slow_seen.append(event)
         expected = [r.seq for r in node.store.records_after(0, audience=atlas.party_id)]
         last_id = max(int(e.id) for e in slow_seen if e.id is not None)
-        resumed = _events(_Connected(), node, atlas, last_id)  # type: ignore[arg-type]
+        resumed = stream(last_id)
         caught_up = [int((await anext(resumed)).id) for _ in range(len(expected) - 1 - CAP)]
         await resumed.aclose()
         return slow_seen, brisk_seen, expected, caught_up

@@ -18,6 +18,7 @@ from airhotline.service.metrics import ServiceMetrics
 from airhotline.service.problems import install_problem_handlers
 from airhotline.service.routes import admin, alerts, events, ops, picture, tracks
 from airhotline.service.security import BearerGate
+from airhotline.service.streams import StreamLimits, StreamSlots
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "Companion", "create_app"]
 
@@ -43,6 +44,7 @@ def create_app(
     close_node: bool = True,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     companions: Sequence[Companion] = (),
+    stream_limits: StreamLimits | None = None,
 ) -> FastAPI:
     """An app serving ``node``. With ``run_cycle`` the picture cycles on its clock;
     with ``close_node`` the node (and its journal writer) is drained on shutdown."""
@@ -74,6 +76,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.node = node
+    app.state.streams = StreamSlots(stream_limits or StreamLimits())
     app.state.metrics = metrics.registry
     install_problem_handlers(app)
     for module in (tracks, picture, alerts, events, admin, ops):

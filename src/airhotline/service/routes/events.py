@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import functools
 import json
+import weakref
 from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Header, Query, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
@@ -24,6 +26,7 @@ from airhotline.core.access import Principal, Role
 from airhotline.core.node import HotlineNode
 from airhotline.service.problems import ProblemError
 from airhotline.service.security import Node, allow
+from airhotline.service.streams import StreamSlots, Ticket
 from airhotline.store import Record
 
 __all__ = ["router"]
@@ -76,13 +79,38 @@ async def stream_events(
                 422, "Last-Event-ID must be a sequence number", field="Last-Event-ID"
             )
         start = int(text)
-    return EventSourceResponse(
-        _events(request, node, caller, start), ping=HEARTBEAT_S, send_timeout=30.0
-    )
+    head = node.store.head().seq
+    if start > head:
+        # After a restore from an older backup, say: the stream would wait for ever.
+        raise ProblemError(
+            409,
+            f"resuming after {start}, beyond the journal's head ({head}): was the journal"
+            " restored from an older copy? Start again without Last-Event-ID",
+            field="Last-Event-ID" if last_event_id else "after",
+        )
+    slots: StreamSlots = request.app.state.streams
+    ticket = slots.take(caller.party_id)
+    if ticket is None:
+        raise ProblemError(
+            429,
+            f"at most {slots.limits.per_party} open streams per party",
+            field="streams",
+            headers={"Retry-After": "5"},
+        )
+    stream = _events(request, node, caller, start, slots.replay, ticket)
+    # A stream that never starts (the client left at once) gives its slot back when it
+    # is collected; one that runs gives it back in its ``finally``.
+    weakref.finalize(stream, ticket.release)
+    return EventSourceResponse(stream, ping=HEARTBEAT_S, send_timeout=30.0)
 
 
 async def _events(
-    request: Request, node: HotlineNode, caller: Principal, last: int
+    request: Request,
+    node: HotlineNode,
+    caller: Principal,
+    last: int,
+    replay: anyio.CapacityLimiter,
+    ticket: Ticket,
 ) -> AsyncIterator[ServerSentEvent]:
     # Subscribe before reading the journal: anything committed from now on is queued,
     # anything committed before is in the journal; overlap is dropped by seq.
@@ -92,7 +120,8 @@ async def _events(
             # Not abandoned on cancel: a client hanging up waits for the read to finish, so
             # that a shutdown never closes the store under a query still running.
             page = await anyio.to_thread.run_sync(
-                functools.partial(node.events_after, caller, last, limit=_BACKLOG_PAGE)
+                functools.partial(node.events_after, caller, last, limit=_BACKLOG_PAGE),
+                limiter=replay,
             )
             for record in page:
                 yield event_of(record)
@@ -115,3 +144,4 @@ async def _events(
             last = live.seq
     finally:
         subscription.close()
+        ticket.release()
