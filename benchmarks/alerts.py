@@ -1,11 +1,12 @@
 """Alert benchmark: cycle time and alert latency under live load, over real HTTP.
 
 A server subprocess (SQLite, 1 s cycle) receives 5 000 aircraft of 4 parties reporting at
-1 Hz from one feed process per party. Every few seconds an injector posts a fresh pair of
-aircraft of two parties 10 NM apart head-on (a warning at once) in an empty corner of the
-sky, and an operator's SSE client waits for the pair's ``alert.raised``. Latency runs from
-the answer to the POST that creates the conflict to the event's arrival; at a 1 s cycle,
-most of it is waiting for the next cycle.
+1 Hz from one feed process per party. Every few seconds an injector starts a pair of
+aircraft of two parties flying north 10 NM apart in an empty corner of the sky; once
+their tracks are established (six seconds of reports) both turn head-on, a warning at
+once, and an operator's SSE client waits for the pair's ``alert.raised``. Latency runs
+from the answer to the POST of the turn, which creates the conflict, to the event's
+arrival; at a 1 s cycle, most of it is waiting for the next cycle.
 
 Run: ``.venv/bin/python -m benchmarks.alerts [--seconds 60] [--aircraft 5000]``.
 """
@@ -66,6 +67,53 @@ def _feed(url: str, token: str, party: int, aircraft: int, seconds: float) -> No
             time.sleep(max(0.0, tick - time.monotonic()))
 
 
+#: Reports a pair makes on parallel courses before it turns: its tracks are then
+#: established (three consistent reports over five seconds), as a real pair would be.
+ESTABLISH_S = 6.0
+
+
+class Pair:
+    """Two aircraft of two parties flying north 10 NM apart, established, that then turn
+    head-on (a warning at once): the report of the turn is what creates the conflict."""
+
+    def __init__(self, label: str, lat: float, lon: float, *, started: float) -> None:
+        self.label = label
+        self.started = started
+        lat_b, lon_b, _ = geo.geodesic_forward(lat, lon, np.pi / 2, units.m_from_nm(10))
+        self.position = {"a": (lat, lon), "b": (float(lat_b), float(lon_b))}
+        self.course = {"a": 0.0, "b": 0.0}
+        self.at = started
+        self.just_turned = False
+
+    def fly_to(self, now: float) -> None:
+        for side in ("a", "b"):
+            lat, lon = self.position[side]
+            new_lat, new_lon, _ = geo.geodesic_forward(
+                lat, lon, np.radians(self.course[side]), units.mps_from_kt(450.0) * (now - self.at)
+            )
+            self.position[side] = (float(new_lat), float(new_lon))
+        self.at = now
+        turn = now - self.started >= ESTABLISH_S and self.course["a"] == 0.0
+        if turn:
+            self.course = {"a": 90.0, "b": 270.0}
+        self.just_turned = turn
+
+    def reports(self, side: str, now: float) -> list[dict[str, Any]]:
+        lat, lon = self.position[side]
+        return [
+            {
+                "track_id": f"{self.label}{side}",
+                "time": now,
+                "lat": lat,
+                "lon": lon,
+                "alt_ft": 31_000,
+                "gs_kt": 450,
+                "track_deg": self.course[side],
+                "vrate_fpm": 0,
+            }
+        ]
+
+
 async def _measure(
     url: str, feeds: list[str], operator: str, seconds: float, every_s: float
 ) -> list[float]:
@@ -97,45 +145,39 @@ async def _measure(
     listener = asyncio.create_task(listen())
     await asyncio.sleep(1.0)
     rng = np.random.default_rng(5)
+    flying: list[Pair] = []
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
         started = time.monotonic()
+        tick = started
         n = 0
+        next_pair = started
         while time.monotonic() - started < seconds:
-            n += 1
-            label = f"X{n:04d}"
-            lat0, lon0 = float(rng.uniform(-55, -45)), float(rng.uniform(-30, 0))
-            lat1, lon1, _ = geo.geodesic_forward(lat0, lon0, np.pi / 2, units.m_from_nm(10))
             now = time.time()
-
-            def report(
-                track_id: str, lat: float, lon: float, track_deg: float, now: float = now
-            ) -> list[Any]:
-                return [
-                    {
-                        "track_id": track_id,
-                        "time": now,
-                        "lat": lat,
-                        "lon": lon,
-                        "alt_ft": 31000,
-                        "gs_kt": 450,
-                        "track_deg": track_deg,
-                        "vrate_fpm": 0,
-                    }
-                ]
-
-            await client.post(
-                "/v1/tracks",
-                json=report(f"{label}b", float(lat1), float(lon1), 270.0),
-                headers={"Authorization": f"Bearer {feeds[1]}"},
-            )
-            response = await client.post(
-                "/v1/tracks",
-                json=report(f"{label}a", lat0, lon0, 90.0),
-                headers={"Authorization": f"Bearer {feeds[0]}"},
-            )
-            response.raise_for_status()
-            posted[label] = time.perf_counter()
-            await asyncio.sleep(every_s)
+            if time.monotonic() >= next_pair:
+                n += 1
+                lat0, lon0 = float(rng.uniform(-55, -45)), float(rng.uniform(-30, 0))
+                flying.append(Pair(f"X{n:04d}", lat0, lon0, started=now))
+                next_pair += every_s
+            for pair in flying:
+                pair.fly_to(now)
+            b_rows = [row for pair in flying for row in pair.reports("b", now)]
+            a_rows = [row for pair in flying for row in pair.reports("a", now)]
+            if b_rows:
+                await client.post(
+                    "/v1/tracks", json=b_rows, headers={"Authorization": f"Bearer {feeds[1]}"}
+                )
+            if a_rows:
+                response = await client.post(
+                    "/v1/tracks", json=a_rows, headers={"Authorization": f"Bearer {feeds[0]}"}
+                )
+                response.raise_for_status()
+                answered = time.perf_counter()
+                for pair in flying:
+                    if pair.just_turned:
+                        posted[pair.label] = answered
+            flying = [p for p in flying if now - p.started < ESTABLISH_S + 20.0]
+            tick += 1.0
+            await asyncio.sleep(max(0.0, tick - time.monotonic()))
     await asyncio.sleep(3.0)
     stop.set()
     listener.cancel()
