@@ -115,7 +115,7 @@ class Pair:
 
 
 async def _measure(
-    url: str, feeds: list[str], operator: str, seconds: float, every_s: float
+    url: str, feeds: tuple[str, str], operator: str, seconds: float, every_s: float
 ) -> list[float]:
     """Inject encounters; return latencies (s) from the POST's answer to alert.raised."""
     posted: dict[str, float] = {}
@@ -225,7 +225,7 @@ def main() -> None:
             feeder.start()
         time.sleep(8.0)  # the picture fills up
         latencies = sorted(
-            asyncio.run(_measure(url, feeds, operators[0], args.seconds, args.every))
+            asyncio.run(_measure(url, (feeds[0], feeds[1]), operators[0], args.seconds, args.every))
         )
         mean_cycle, p99_cycle = cycle_figures(url)
         for feeder in feeders:

@@ -75,23 +75,59 @@ def test_a_flood_is_followed_to_its_limit_and_said_once(tmp_path: Path) -> None:
         node.close()
 
 
-def test_admit_takes_the_most_urgent_first_and_keeps_what_is_followed() -> None:
-    from airhotline.core.alerts.flood import admit
-    from airhotline.core.alerts.model import Tier
-    from airhotline.core.alerts.prediction import Prediction
+def test_the_most_urgent_new_pairs_are_taken_and_the_followed_ones_kept() -> None:
+    import numpy as np
 
-    def guess(tier: Tier, t_in_s: float) -> Prediction:
-        return Prediction(tier, t_in_s, t_in_s + 30, t_in_s + 15, 100.0, 0.0, False, (False, False))
+    from airhotline.core.alerts.policy import AlertPolicy
+    from airhotline.core.alerts.prediction import predict
+    from airhotline.core.picture import Picture
+    from airhotline.core.reports import ReportBatch
+    from airhotline.detect import Conflicts, TrackStates
 
-    pair = lambda a, b: ((1, a), (2, b))  # noqa: E731
-    predicted = {
-        pair("A1", "B1"): guess(Tier.ADVISORY, 200.0),
-        pair("A2", "B2"): guess(Tier.WARNING, 50.0),
-        pair("A3", "B3"): guess(Tier.CAUTION, 100.0),
-        pair("A4", "B4"): guess(Tier.WARNING, 10.0),
-        ((3, "C1"), (4, "D1")): guess(Tier.ADVISORY, 250.0),
+    picture = Picture()
+    tracks = {1: ["A0", "A1", "A2", "A3", "A4"], 2: ["B0", "B1", "B2", "B3", "B4"], 3: ["C1"]}
+    for party, ids in tracks.items():
+        rows = [
+            {"track_id": t, "time_us": START_US, "lat": 10.0, "lon": 10.0 + k, "alt_ft": 1e4,
+             "gs_kt": 300.0, "track_deg": 0.0, "vrate_fpm": 0.0}
+            for k, t in enumerate(ids)
+        ]  # fmt: skip
+        picture.apply(party, ReportBatch.from_rows(rows))
+    view = picture.view(START_US)
+    row = view.rows()
+    # (A, B, t_in): pairs of ATLAS (1) and BOREAS (2), one of CIRRUS (3) with ATLAS.
+    wanted = [
+        ((1, "A0"), (2, "B0"), 250.0),  # followed already, the least urgent
+        ((1, "A1"), (2, "B1"), 200.0),  # advisory
+        ((1, "A2"), (2, "B2"), 50.0),  # warning
+        ((1, "A3"), (2, "B3"), 100.0),  # caution
+        ((1, "A4"), (2, "B4"), 10.0),  # warning, the soonest
+        ((1, "A1"), (3, "C1"), 280.0),  # another pair of parties: room of its own
+    ]
+
+    def detector(states: TrackStates, lookahead_s: float) -> Conflicts:
+        # i < j, as the detector promises; the pair of parties comes out ordered anyway.
+        i = np.array([min(row[x], row[y]) for x, y, _ in wanted])
+        j = np.array([max(row[x], row[y]) for x, y, _ in wanted])
+        t_in = np.array([t for _, _, t in wanted])
+        return Conflicts(i, j, t_in, t_in + 30, t_in + 15, np.full(6, 100.0),
+                         np.zeros(6), np.zeros(6, dtype=bool))  # fmt: skip
+
+    predicted, held = predict(
+        view,
+        lookahead_s=300.0,
+        policy_for=lambda a, b: AlertPolicy(),
+        detector=detector,
+        followed=[((1, "A0"), (2, "B0"))],
+        limit=3,
+    )
+    assert set(predicted) == {
+        ((1, "A0"), (2, "B0")),  # followed: always kept
+        ((1, "A4"), (2, "B4")),
+        ((1, "A2"), (2, "B2")),
+        ((1, "A1"), (3, "C1")),
     }
-    followed = [pair("A0", "B0")]
-    chosen, held = admit(predicted, predicted, followed, limit=3)
-    assert chosen == [pair("A4", "B4"), pair("A2", "B2"), ((3, "C1"), (4, "D1"))]
     assert held == {(1, 2): 2}
+    assert [p.tier.label for k, p in sorted(predicted.items())] == [
+        "advisory", "advisory", "warning", "warning",
+    ]  # fmt: skip

@@ -23,7 +23,6 @@ for the admin only: a suspended agreement shares nothing.
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
@@ -44,7 +43,7 @@ from airhotline.core.alerts.events import (
     AlertUpdated,
 )
 from airhotline.core.alerts.exposure import ExposureLedger, ExposureLimited
-from airhotline.core.alerts.flood import admit, flood_reports
+from airhotline.core.alerts.flood import flood_reports
 from airhotline.core.alerts.model import Acknowledgement, Alert, PairKey
 from airhotline.core.alerts.policy import AlertPolicy, PolicyBook
 from airhotline.core.alerts.prediction import Detector, Prediction, default_detector, predict
@@ -203,16 +202,19 @@ class AlertEngine:
     def run(self, view: PictureView) -> None:
         """Detect, confirm, raise, update, escalate and resolve: one picture cycle."""
         now = view.time_us
-        predicted = predict(
+        predicted, held = predict(
             view,
             lookahead_s=self._policies.lookahead_s,
             policy_for=self.policy_for,
             detector=self._detector,
+            # Cycles take turns (the node's cycle lock): no other cycle changes these.
+            followed=self._book.encounters.keys(),
+            limit=self._flood_limit,
         )
         rows = view.rows()
         with self._write_lock:
             book = self._book
-            alerts, encounters, said, held = self._step(book, predicted, view, rows)
+            alerts, encounters, said = self._step(book, predicted, view, rows)
             disclosure = disclose(
                 alerts.values(),
                 established=lambda key: key in rows and bool(view.established[rows[key]]),
@@ -259,25 +261,18 @@ class AlertEngine:
         predicted: Mapping[PairKey, Prediction],
         view: PictureView,
         rows: Mapping[TrackKey, int],
-    ) -> tuple[
-        dict[str, Alert],
-        dict[PairKey, Encounter],
-        list[tuple[Change, str, bool]],
-        Counter[tuple[int, int]],
-    ]:
-        """Every encounter one cycle on: the alerts and encounters after it, what the
-        journal will say, in order (change, alert id, tier changed), and the predicted
-        pairs held back by the flood limit, per pair of parties."""
+    ) -> tuple[dict[str, Alert], dict[PairKey, Encounter], list[tuple[Change, str, bool]]]:
+        """Every encounter one cycle on: the alerts and encounters after it, and what the
+        journal will say, in order (change, alert id, tier changed)."""
         now = view.time_us
         measured = measure(view, rows, book.active.values(), coast_us=self._coast_us)
         alerts = {**book.active, **measured}
         encounters: dict[PairKey, Encounter] = {}
         said: list[tuple[Change, str, bool]] = []
-        fresh, held = admit(
+        # New pairs, the most urgent first (the flood limit chose them so, `prediction`).
+        fresh = sorted(
             (pair for pair in predicted if pair not in book.encounters),
-            predicted,
-            book.encounters,
-            limit=self._flood_limit,
+            key=lambda p: (-predicted[p].tier, predicted[p].t_in_s, p),
         )
         for pair in [*book.encounters, *fresh]:
             encounter = book.encounters.get(pair, Encounter())
@@ -301,7 +296,7 @@ class AlertEngine:
         # Measured at once, so that the raise record itself holds the first separation.
         raised = [alerts[i] for change, i, _ in said if change is Change.RAISED]
         alerts.update(measure(view, rows, raised, coast_us=self._coast_us))
-        return alerts, encounters, said, held
+        return alerts, encounters, said
 
     def _event(
         self, change: Change, alert: Alert, tier_changed: bool, book: AlertBook

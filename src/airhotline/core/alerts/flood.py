@@ -3,56 +3,26 @@
 A faulty or hostile feed can put hundreds of tracks over another party's traffic: one
 POST once raised 30 000 alerts in a cycle and delayed an unrelated warning by 15 s.
 So per pair of parties at most ``limit`` encounters are followed at a time — the most
-urgent first (the highest tier, then the soonest loss of separation) — and what is
-held back is said once, as one *flood* report to both parties and the admin: when it
-begins, every ``every_s`` while it lasts (with the count), and when it is over.
+urgent first (the highest tier, then the soonest loss of separation; chosen, vectorised,
+in `prediction`) — and what is held back is said once, as one *flood* report to both
+parties and the admin: when it begins, every ``every_s`` while it lasts (with the
+count), and when it is over.
 Encounters already followed are never dropped; other pairs of parties are untouched.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
-from airhotline.core.alerts.model import PairKey
-from airhotline.core.alerts.prediction import Prediction
 from airhotline.core.events import JournalEvent, SharingRules, register
 from airhotline.core.records import Record
 
-__all__ = ["FloodReported", "FloodState", "admit", "flood_reports"]
+__all__ = ["FloodReported", "FloodState", "flood_reports"]
 
 #: A pair of parties, the lesser id first.
 Parties = tuple[int, int]
-
-
-def parties_of(pair: PairKey) -> Parties:
-    a, b = pair[0][0], pair[1][0]
-    return (a, b) if a < b else (b, a)
-
-
-def admit(
-    fresh: Iterable[PairKey],
-    predicted: Mapping[PairKey, Prediction],
-    followed: Iterable[PairKey],
-    *,
-    limit: int,
-) -> tuple[list[PairKey], Counter[Parties]]:
-    """The new pairs to follow, most urgent first, within ``limit`` per pair of parties
-    (counting those already followed); and how many were held back, per pair."""
-    count: Counter[Parties] = Counter(parties_of(p) for p in followed)
-    held: Counter[Parties] = Counter()
-    chosen: list[PairKey] = []
-    urgency = sorted(fresh, key=lambda p: (-predicted[p].tier, predicted[p].t_in_s, p))
-    for pair in urgency:
-        parties = parties_of(pair)
-        if count[parties] < limit:
-            count[parties] += 1
-            chosen.append(pair)
-        else:
-            held[parties] += 1
-    return chosen, held
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,15 +7,23 @@ it. The detector is a parameter (a drill or a test may hand in its own).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
 
 from airhotline.core.alerts.model import PairKey, Tier
 from airhotline.core.alerts.policy import AlertPolicy
 from airhotline.core.picture import PictureView
 from airhotline.detect import Conflicts, TrackStates, detect_conflicts
 
-__all__ = ["Detector", "Prediction", "predict"]
+__all__ = ["Detector", "Parties", "Prediction", "predict"]
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 
 #: Conflicts among ``states`` within ``lookahead_s`` (`airhotline.detect.detect_conflicts`).
 Detector = Callable[[TrackStates, float], Conflicts]
@@ -39,35 +47,120 @@ class Prediction:
     coasting: tuple[bool, bool]
 
 
+#: A pair of parties, the lesser id first.
+Parties = tuple[int, int]
+
+
 def predict(
     view: PictureView,
     *,
     lookahead_s: float,
     policy_for: Callable[[int, int], AlertPolicy],
     detector: Detector = default_detector,
-) -> dict[PairKey, Prediction]:
-    """Every cross-party pair predicted to lose separation within some tier's time."""
+    followed: Collection[PairKey] = (),
+    limit: int | None = None,
+) -> tuple[dict[PairKey, Prediction], Counter[Parties]]:
+    """Every cross-party pair predicted to lose separation within some tier's time; and,
+    with ``limit``, how many new pairs were held back per pair of parties.
+
+    Vectorised over the conflicts: a flood of tens of thousands of them costs arrays,
+    not Python objects. With ``limit``, the pairs already ``followed`` are always kept,
+    and of the new ones only the most urgent (highest tier, then soonest loss of
+    separation) while a pair of parties follows fewer than ``limit`` (`flood`).
+    """
     if len(view) < 2:
-        return {}
+        return {}, Counter()
     conflicts = detector(view.states, lookahead_s)
+    # Each pair as (track of the lesser party, track of the other): the alert's order.
+    swap = view.party_id[conflicts.i] > view.party_id[conflicts.j]
+    a = np.where(swap, conflicts.j, conflicts.i)
+    b = np.where(swap, conflicts.i, conflicts.j)
+    party_a, party_b = view.party_id[a], view.party_id[b]
+    tier = _tiers(conflicts, party_a, party_b, policy_for)
+    keep = (party_a != party_b) & (tier > 0)
+    held: Counter[Parties] = Counter()
+    if limit is not None:
+        keep, held = _within_limit(view, a, b, tier, conflicts.t_in_s, keep, followed, limit)
     predicted: dict[PairKey, Prediction] = {}
-    for k in range(len(conflicts)):
-        row_a, row_b = int(conflicts.i[k]), int(conflicts.j[k])
-        a, b = view.key(row_a), view.key(row_b)
-        if b < a:
-            a, b, row_a, row_b = b, a, row_b, row_a
-        t_in_s, los = float(conflicts.t_in_s[k]), bool(conflicts.los[k])
-        tier = policy_for(a[0], b[0]).tier(t_in_s, los)
-        if tier is None:
-            continue
-        predicted[(a, b)] = Prediction(
-            tier=tier,
-            t_in_s=t_in_s,
+    for k in np.flatnonzero(keep).tolist():
+        row_a, row_b = int(a[k]), int(b[k])
+        key = ((int(party_a[k]), view.track_id[row_a]), (int(party_b[k]), view.track_id[row_b]))
+        predicted[key] = Prediction(
+            tier=Tier(int(tier[k])),
+            t_in_s=float(conflicts.t_in_s[k]),
             t_out_s=float(conflicts.t_out_s[k]),
             t_cpa_s=float(conflicts.t_cpa_s[k]),
             dcpa_m=float(conflicts.dcpa_m[k]),
             dz_cpa_m=float(conflicts.dz_cpa_m[k]),
-            los=los,
+            los=bool(conflicts.los[k]),
             coasting=(bool(view.coasting[row_a]), bool(view.coasting[row_b])),
         )
-    return predicted
+    return predicted, held
+
+
+def _tiers(
+    conflicts: Conflicts,
+    party_a: IntArray,
+    party_b: IntArray,
+    policy_for: Callable[[int, int], AlertPolicy],
+) -> IntArray:
+    """Each conflict's tier (0: none yet), under its pair of parties' policy."""
+    tier = np.zeros(len(conflicts), dtype=np.int64)
+    pairs: list[list[int]] = np.unique(np.stack([party_a, party_b], axis=1), axis=0).tolist()
+    for first, second in pairs:
+        policy = policy_for(first, second)
+        mine = (party_a == first) & (party_b == second)
+        t_in, los = conflicts.t_in_s[mine], conflicts.los[mine]
+        tier[mine] = np.select(
+            [los | (t_in <= policy.warning_s), t_in <= policy.caution_s, t_in <= policy.advisory_s],
+            [int(Tier.WARNING), int(Tier.CAUTION), int(Tier.ADVISORY)],
+            default=0,
+        )
+    return tier
+
+
+def _within_limit(
+    view: PictureView,
+    a: IntArray,
+    b: IntArray,
+    tier: IntArray,
+    t_in_s: FloatArray,
+    keep: BoolArray,
+    followed: Collection[PairKey],
+    limit: int,
+) -> tuple[BoolArray, Counter[Parties]]:
+    """``keep`` narrowed to the followed pairs and the most urgent new ones, per pair of
+    parties within ``limit``; and how many new ones were held back per pair of parties."""
+    n = len(view)
+    rows = view.rows()
+    followed_codes = np.array(
+        [rows[x] * n + rows[y] for x, y in followed if x in rows and y in rows], dtype=np.int64
+    )
+    is_followed = np.isin(a * n + b, followed_codes)
+    count: Counter[Parties] = Counter((x[0], y[0]) for x, y in followed)
+    fresh = np.flatnonzero(keep & ~is_followed)
+    party_a, party_b = view.party_id[a[fresh]], view.party_id[b[fresh]]
+    order = np.lexsort((b[fresh], a[fresh], t_in_s[fresh], -tier[fresh], party_b, party_a))
+    admitted = np.zeros(len(keep), dtype=np.bool_)
+    held: Counter[Parties] = Counter()
+    if not fresh.size:
+        return keep & is_followed, held
+    # Within each pair of parties (contiguous once sorted), the k-th most urgent new pair
+    # is admitted while the pair of parties follows fewer than ``limit``.
+    pairs: IntArray
+    group: IntArray
+    pairs, group = np.unique(
+        np.stack([party_a[order], party_b[order]], axis=1), axis=0, return_inverse=True
+    )
+    group = group.reshape(-1)
+    position = np.arange(order.size)
+    first_of_group = np.r_[0, np.flatnonzero(np.diff(group)) + 1]
+    rank = position - first_of_group[group]
+    room = np.array([max(0, limit - count[(int(x), int(y))]) for x, y in pairs], dtype=np.int64)
+    chosen = rank < room[group]
+    admitted[fresh[order[chosen]]] = True
+    refused = np.bincount(group[~chosen], minlength=len(pairs))
+    for (x, y), n_held in zip(pairs.tolist(), refused.tolist(), strict=True):
+        if n_held:
+            held[(x, y)] = n_held
+    return (keep & is_followed) | admitted, held
