@@ -32,6 +32,7 @@ bench: $(READY)
 	$(PY) -m benchmarks.service
 	$(PY) -m benchmarks.alerts
 	$(PY) -m benchmarks.reads
+	$(PY) -m benchmarks.cli
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
