@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
 from airhotline.core.alerts import AlertPolicy
+from airhotline.core.node import HotlineConfig
 from airhotline.errors import InputError
-from airhotline.settings import load_settings, settings_from_mapping
+from airhotline.settings import (
+    HOTLINE_BOUNDS,
+    POLICY_BOUNDS,
+    check_agreement_parties,
+    load_settings,
+    settings_from_mapping,
+)
 
 
 def test_defaults_when_empty() -> None:
@@ -68,3 +77,82 @@ def test_unreadable_and_invalid_files(tmp_path: Path) -> None:
     broken.write_text("[alerts\ncaution_s = 1", encoding="utf-8")
     with pytest.raises(InputError, match="not valid TOML"):
         load_settings(broken)
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "reason"),
+    [
+        # A NaN or infinite cycle starts a node whose cycle never runs again.
+        ({"hotline": {"cycle_s": math.nan}}, "hotline.cycle_s", "finite"),
+        ({"hotline": {"cycle_s": math.inf}}, "hotline.cycle_s", "finite"),
+        ({"hotline": {"cycle_s": 1e-9}}, "hotline.cycle_s", "between 0.05 and 60"),
+        ({"hotline": {"cycle_s": 61}}, "hotline.cycle_s", "between 0.05 and 60"),
+        ({"hotline": {"cycle_s": 10**400}}, "hotline.cycle_s", "finite"),
+        ({"hotline": {"lost_after_s": 1e300}}, "hotline.lost_after_s", "between"),
+        ({"hotline": {"coast_after_s": math.inf}}, "hotline.coast_after_s", "finite"),
+        ({"hotline": {"future_tolerance_s": 1e12}}, "hotline.future_tolerance_s", "between"),
+        ({"hotline": {"idempotency_retention_s": 0}}, "hotline.idempotency_retention_s", "between"),
+        ({"alerts": {"advisory_s": math.inf}}, "alerts.advisory_s", "finite"),
+        ({"alerts": {"advisory_s": 1e9}}, "alerts.advisory_s", "between"),
+        ({"alerts": {"confirm_hits": math.inf}}, "alerts.confirm_hits", "finite"),
+        ({"alerts": {"confirm_window": 10**9}}, "alerts.confirm_window", "between"),
+        ({"alerts": {"escalate_admin_s": math.nan}}, "alerts.escalate_admin_s", "finite"),
+        ({"alerts": {"material_dcpa_m": 1e300}}, "alerts.material_dcpa_m", "between"),
+        (
+            {"alerts": {"agreement": [{"parties": ["A", "B"], "warning_s": math.nan}]}},
+            "alerts.agreement[0].warning_s",
+            "finite",
+        ),
+        ({"hotline": 5}, "hotline", "must be a table"),
+        ({"alerts": "loud"}, "alerts", "must be a table"),
+        ({"alerts": {"agreement": [5]}}, "alerts.agreement[0]", "must be a table"),
+        (
+            {"alerts": {"agreement": [{"parties": ["A", "B"]}, {"parties": ["B", "A"]}]}},
+            "alerts.agreement[1].parties",
+            "alerts.agreement[0]",
+        ),
+    ],
+)
+def test_every_setting_is_finite_and_within_its_bounds(
+    data: dict[str, object], field: str, reason: str
+) -> None:
+    with pytest.raises(InputError) as caught:
+        settings_from_mapping(data)
+    assert caught.value.field == field
+    assert reason in caught.value.reason
+
+
+def test_the_bounds_cover_every_setting_and_admit_the_defaults() -> None:
+    # A field added to the policy or the config without a bound would go unchecked.
+    assert set(POLICY_BOUNDS) == {f.name for f in fields(AlertPolicy)}
+    assert set(HOTLINE_BOUNDS) < {f.name for f in fields(HotlineConfig)}
+    defaults = HotlineConfig()
+    for name, (low, high) in HOTLINE_BOUNDS.items():
+        assert low <= getattr(defaults, name) <= high, name
+    for name, (low, high) in POLICY_BOUNDS.items():
+        assert low <= getattr(AlertPolicy(), name) <= high, name
+
+
+def test_settings_at_their_bounds_are_accepted() -> None:
+    config = settings_from_mapping(
+        {"hotline": {"cycle_s": 0.05, "coast_after_s": 86_400, "lost_after_s": 86_400}}
+    )
+    assert (config.cycle_s, config.lost_after_s) == (0.05, 86_400.0)
+
+
+def test_agreement_parties_are_checked_against_the_known_names() -> None:
+    config = settings_from_mapping(
+        {
+            "alerts": {
+                "agreement": [
+                    {"parties": ["ATLAS", "BOREAS"], "advisory_s": 400},
+                    {"parties": ["ATLAS", "ZEPHYR"], "advisory_s": 400},
+                ]
+            }
+        }
+    )
+    check_agreement_parties(config, {"ATLAS", "BOREAS", "ZEPHYR"})
+    with pytest.raises(InputError) as caught:
+        check_agreement_parties(config, {"ATLAS", "BOREAS"})
+    assert caught.value.field == "alerts.agreement[1].parties"
+    assert "'ZEPHYR'" in caught.value.reason

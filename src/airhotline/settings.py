@@ -16,29 +16,80 @@
     advisory_s = 420
 
 An unknown key or a bad value is an `InputError` naming it (``alerts.caution_s``).
+
+Every number must be finite and within the bounds below (inclusive), wide enough for
+any real deployment and narrow enough that no value can stall the node: a cycle of
+1 ns busy-loops, one of NaN or infinity never runs again, a limit of 1e300 seconds
+overflows the microsecond clock.
+
+=============================  ==================  ===================================
+setting                        bounds              why
+=============================  ==================  ===================================
+``cycle_s``                    0.05 – 60 s         faster only burns CPU; slower is blind
+``coast_after_s``              0.05 s – 1 day      a track silent a day is gone
+``lost_after_s``               0.05 s – 1 day      (and ``coast_after_s <= lost_after_s``)
+``future_tolerance_s``         0 – 1 h             clock skew between feeds, not days
+``idempotency_retention_s``    1 s – 7 days        retries come within minutes
+``advisory_s`` … ``warning_s``  1 s – 1 h           the look-ahead: detection work grows
+``confirm_hits``, ``_window``  1 – 100 cycles
+``clear_cycles``               1 – 100 cycles
+``escalate_*_s``               0 s – 1 day
+``material_t_in_s``            0 – 1 h
+``material_dcpa_m``            0 – 185 200 m       100 NM
+``min_update_interval_s``      0 – 1 h
+=============================  ==================  ===================================
 """
 
 from __future__ import annotations
 
+import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
+from airhotline import units
 from airhotline.core.alerts import AlertPolicy
 from airhotline.core.node import HotlineConfig
 from airhotline.errors import InputError
 
-__all__ = ["load_settings", "settings_from_mapping"]
+__all__ = [
+    "HOTLINE_BOUNDS",
+    "POLICY_BOUNDS",
+    "check_agreement_parties",
+    "load_settings",
+    "settings_from_mapping",
+]
 
-_HOTLINE_KEYS = (
-    "cycle_s",
-    "coast_after_s",
-    "lost_after_s",
-    "future_tolerance_s",
-    "idempotency_retention_s",
-)
+_HOUR = 3_600.0
+_DAY = 86_400.0
+_CYCLES = (1, 100)
+
+#: ``[hotline]``: the settable `HotlineConfig` fields and their bounds, in seconds.
+HOTLINE_BOUNDS: dict[str, tuple[float, float]] = {
+    "cycle_s": (0.05, 60.0),
+    "coast_after_s": (0.05, _DAY),
+    "lost_after_s": (0.05, _DAY),
+    "future_tolerance_s": (0.0, _HOUR),
+    "idempotency_retention_s": (1.0, 7 * _DAY),
+}
+
+#: ``[alerts]`` and each ``[[alerts.agreement]]``: every `AlertPolicy` field's bounds.
+POLICY_BOUNDS: dict[str, tuple[float, float]] = {
+    "advisory_s": (1.0, _HOUR),
+    "caution_s": (1.0, _HOUR),
+    "warning_s": (1.0, _HOUR),
+    "confirm_hits": _CYCLES,
+    "confirm_window": _CYCLES,
+    "clear_cycles": _CYCLES,
+    "escalate_warning_s": (0.0, _DAY),
+    "escalate_caution_s": (0.0, _DAY),
+    "escalate_admin_s": (0.0, _DAY),
+    "material_t_in_s": (0.0, _HOUR),
+    "material_dcpa_m": (0.0, units.m_from_nm(100.0)),
+    "min_update_interval_s": (0.0, _HOUR),
+}
 
 
 def load_settings(path: Path) -> HotlineConfig:
@@ -53,18 +104,41 @@ def load_settings(path: Path) -> HotlineConfig:
 
 def settings_from_mapping(data: Mapping[str, Any]) -> HotlineConfig:
     _only(data, ("hotline", "alerts"), "")
-    hotline = dict(data.get("hotline", {}))
-    _only(hotline, _HOTLINE_KEYS, "hotline")
-    alerts = dict(data.get("alerts", {}))
+    hotline = _table(data.get("hotline", {}), "hotline")
+    _only(hotline, tuple(HOTLINE_BOUNDS), "hotline")
+    alerts = _table(data.get("alerts", {}), "alerts")
     agreements = alerts.pop("agreement", [])
     policy = _policy(AlertPolicy(), alerts, "alerts")
-    per_agreement: dict[frozenset[str], AlertPolicy] = {}
-    if not isinstance(agreements, list):
+    timing: dict[str, Any] = {
+        k: _bounded(v, f"hotline.{k}", HOTLINE_BOUNDS[k]) for k, v in hotline.items()
+    }
+    config = HotlineConfig(
+        alert_policy=policy, agreement_policies=_agreements(policy, agreements), **timing
+    )
+    if not config.coast_after_s <= config.lost_after_s:
+        raise InputError("hotline.coast_after_s", "need coast_after_s <= lost_after_s")
+    return config
+
+
+def check_agreement_parties(config: HotlineConfig, known: Collection[str]) -> None:
+    """Refuse an agreement policy naming a party that ``known`` (the parties of the
+    database) lacks: a misspelt name would leave the pair on the default policy."""
+    for index, pair in enumerate(config.agreement_policies):
+        for name in sorted(pair):
+            if name not in known:
+                raise InputError(f"alerts.agreement[{index}].parties", f"no party named {name!r}")
+
+
+def _agreements(base: AlertPolicy, entries: Any) -> dict[frozenset[str], AlertPolicy]:
+    """Each pair's policy, in the file's order (`check_agreement_parties` counts on it)."""
+    if not isinstance(entries, list):
         raise InputError("alerts.agreement", "must be an array of tables ([[alerts.agreement]])")
-    for index, entry in enumerate(agreements):
+    policies: dict[frozenset[str], AlertPolicy] = {}
+    first_of: dict[frozenset[str], int] = {}
+    for index, entry in enumerate(entries):
         where = f"alerts.agreement[{index}]"
-        entry = dict(entry)
-        parties = entry.pop("parties", None)
+        values = _table(entry, where)
+        parties = values.pop("parties", None)
         if not (
             isinstance(parties, list)
             and len(parties) == 2
@@ -72,14 +146,13 @@ def settings_from_mapping(data: Mapping[str, Any]) -> HotlineConfig:
             and parties[0] != parties[1]
         ):
             raise InputError(f"{where}.parties", "must name two different parties")
-        per_agreement[frozenset(parties)] = _policy(policy, entry, where)
-    timing: dict[str, Any] = {k: _number(v, f"hotline.{k}") for k, v in hotline.items()}
-    config = HotlineConfig(alert_policy=policy, agreement_policies=per_agreement, **timing)
-    if config.cycle_s <= 0:
-        raise InputError("hotline.cycle_s", "must be positive")
-    if not 0 < config.coast_after_s <= config.lost_after_s:
-        raise InputError("hotline.coast_after_s", "need 0 < coast_after_s <= lost_after_s")
-    return config
+        pair = frozenset(parties)
+        if pair in first_of:
+            earlier = f"alerts.agreement[{first_of[pair]}]"
+            raise InputError(f"{where}.parties", f"this pair has a policy already: {earlier}")
+        first_of[pair] = index
+        policies[pair] = _policy(base, values, where)
+    return policies
 
 
 def _policy(base: AlertPolicy, values: Mapping[str, Any], where: str) -> AlertPolicy:
@@ -87,7 +160,7 @@ def _policy(base: AlertPolicy, values: Mapping[str, Any], where: str) -> AlertPo
     _only(values, tuple(known), where)
     changes: dict[str, Any] = {}
     for key, value in values.items():
-        number = _number(value, f"{where}.{key}")
+        number = _bounded(value, f"{where}.{key}", POLICY_BOUNDS[key])
         if known[key] in ("int", int):
             if number != int(number):
                 raise InputError(f"{where}.{key}", "must be a whole number")
@@ -100,10 +173,25 @@ def _policy(base: AlertPolicy, values: Mapping[str, Any], where: str) -> AlertPo
         raise InputError(where, str(error)) from None
 
 
-def _number(value: Any, field: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise InputError(field, f"must be a non-negative number, got {value!r}")
-    return float(value)
+def _bounded(value: Any, field: str, bounds: tuple[float, float]) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(field, f"must be a number, got {value!r}")
+    try:
+        number = float(value)
+    except OverflowError:  # a TOML integer beyond any float
+        number = math.inf
+    if not math.isfinite(number):
+        raise InputError(field, f"must be a finite number, got {value!r}")
+    low, high = bounds
+    if not low <= number <= high:
+        raise InputError(field, f"must be between {low:g} and {high:g}, got {value!r}")
+    return number
+
+
+def _table(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise InputError(where, f"must be a table, got {value!r}")
+    return dict(value)
 
 
 def _only(values: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> None:
