@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 from pathlib import Path
@@ -75,11 +76,53 @@ def test_mistakes_are_one_line(db: str, args: tuple[str, ...], expected: str) ->
 
 
 def test_an_unusable_database_is_one_line(tmp_path: Path) -> None:
-    for url in ("mysql://nowhere/x", "sqlite:///:memory:", f"sqlite:///{tmp_path}"):
-        code, _, err = run("party", "list", "--db", url)
-        assert code == 2, url
-        assert err.startswith("airhotline: error: --db:"), err
-        assert err.count("\n") == 1, err
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("not a folder", encoding="utf-8")
+    for url in (
+        "mysql://nowhere/x",
+        "sqlite:///:memory:",
+        f"sqlite:///{tmp_path}",
+        "sqlite:////proc/x.db",  # a folder no one may create files in
+        "sqlite:////proc/airhotline/x.db",  # a folder no one may create
+        f"sqlite:///{a_file}/x.db",  # a file where the folder should be
+    ):
+        for command in (("party", "list"), ("alerts",), ("party", "add", "ATLAS")):
+            code, _, err = run(*command, "--db", url)
+            assert code == 2, (url, command)
+            assert err.startswith("airhotline: error: --db:"), err
+            assert err.count("\n") == 1, err
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into any folder")
+def test_a_folder_without_write_permission_is_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "read-only"
+    folder.mkdir(mode=0o555)
+    code, _, err = run("party", "list", "--db", f"sqlite:///{folder / 'sub' / 'x.db'}")
+    assert code == 2
+    assert err.startswith("airhotline: error: --db:"), err
+    assert err.count("\n") == 1, err
+
+
+def test_an_empty_database_url_is_refused_not_replaced_by_the_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run("party", "list", "--db", "")
+    assert code == 2
+    assert err == "airhotline: error: --db: must not be empty; give a database URL\n"
+    monkeypatch.setenv("AIRHOTLINE_DB", " ")
+    code, _, err = run("alerts")
+    assert code == 2
+    assert "AIRHOTLINE_DB: must not be empty" in err
+    assert list(tmp_path.iterdir()) == []  # the default database was not created
+
+
+def test_a_token_id_beyond_any_stored_one_is_one_line(db: str) -> None:
+    code, _, err = run("party", "revoke-token", "99999999999999999999", "--db", db)
+    assert code == 2
+    assert err.count("\n") == 1, err
+    assert "TOKEN_ID: token ids run from 1 to 9223372036854775807" in err
+    assert "Traceback" not in err
 
 
 def test_serve_refuses_bad_settings_in_one_line(db: str, tmp_path: Path) -> None:

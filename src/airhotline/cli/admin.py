@@ -1,22 +1,26 @@
-"""Parties, credentials and agreements from the command line (straight to the database)."""
+"""Parties, credentials and agreements from the command line (straight to the database).
+
+The node, its store and Rich are imported inside the commands: ``--help`` needs none.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from airhotline.bootstrap import build_node
-from airhotline.cli.common import DbOption, database_url, fail
-from airhotline.core.access import AgreementMode, AgreementStatus, Role
-from airhotline.core.node import HotlineNode
+from airhotline.cli.common import DbOption, fail, open_database
 from airhotline.errors import AirhotlineError
 
+if TYPE_CHECKING:
+    from airhotline.core.node import HotlineNode
+
 __all__ = ["admin_token", "agreement_app", "open_node", "party_app"]
+
+#: Token ids are 64-bit database integers; a larger number names no token.
+MAX_TOKEN_ID = 2**63 - 1
 
 party_app = typer.Typer(help="Parties and their credentials.", no_args_is_help=True)
 agreement_app = typer.Typer(help="What two parties share.", no_args_is_help=True)
@@ -25,11 +29,9 @@ agreement_app = typer.Typer(help="What two parties share.", no_args_is_help=True
 @contextmanager
 def open_node(db: str | None) -> Iterator[HotlineNode]:
     """A node on the database for one command; errors become one line and exit 2."""
-    url = database_url(db)
-    try:
-        node = build_node(url)
-    except AirhotlineError as error:
-        raise fail(f"--db: {error}") from None
+    from airhotline.bootstrap import build_node
+
+    node = open_database(db, build_node)
     try:
         yield node
     except AirhotlineError as error:
@@ -65,6 +67,9 @@ def party_add(
 @party_app.command("list")
 def party_list(db: DbOption = None) -> None:
     """List parties."""
+    from rich.console import Console
+    from rich.table import Table
+
     with open_node(db) as node:
         table = Table("party", "lang")
         for party in node.parties():
@@ -79,6 +84,8 @@ def party_token(
     db: DbOption = None,
 ) -> None:
     """Issue another token for a party's role."""
+    from airhotline.core.access import Role
+
     if role not in (Role.FEED.value, Role.OPERATOR.value):
         raise fail("--role: must be feed or operator")
     with open_node(db) as node:
@@ -92,13 +99,17 @@ def party_revoke_token(
     db: DbOption = None,
 ) -> None:
     """Revoke a token: it stops working at once (within one cycle on a running node)."""
+    if not 1 <= token_id <= MAX_TOKEN_ID:
+        raise fail(f"TOKEN_ID: token ids run from 1 to {MAX_TOKEN_ID}, got {token_id}")
     with open_node(db) as node:
         node.revoke_token(token_id)
-    Console().print(f"token {token_id} revoked")
+    typer.echo(f"token {token_id} revoked")
 
 
 def admin_token(db: DbOption = None) -> None:
     """Issue an admin token (parties and agreements over the API)."""
+    from airhotline.core.access import Role
+
     with open_node(db) as node:
         token_id, token = node.issue_token(None, Role.ADMIN)
     _print_tokens("admin token", [("-", "admin", token_id, token)])
@@ -113,18 +124,23 @@ def agreement_set(
     db: DbOption = None,
 ) -> None:
     """Set what two parties share (symmetric)."""
+    from airhotline.core.access import AgreementMode, AgreementStatus
+
     try:
         chosen_mode, chosen_status = AgreementMode(mode), AgreementStatus(status)
     except ValueError:
         raise fail("--mode must be conflicts-only or full; --status active or suspended") from None
     with open_node(db) as node:
         node.set_agreement(party_a, party_b, chosen_mode, chosen_status)
-    Console().print(f"agreement {party_a}–{party_b}: {mode}, {status}")
+    typer.echo(f"agreement {party_a}–{party_b}: {mode}, {status}")
 
 
 @agreement_app.command("list")
 def agreement_list(db: DbOption = None) -> None:
     """List agreements (pairs without one share conflicts only)."""
+    from rich.console import Console
+    from rich.table import Table
+
     with open_node(db) as node:
         table = Table("parties", "mode", "status")
         for a, b, sharing in node.agreements_of(None):

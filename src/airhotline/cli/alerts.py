@@ -1,21 +1,21 @@
-"""``airhotline alerts``: the alerts of a node, read from its journal."""
+"""``airhotline alerts``: the alerts of a node, read from its journal.
+
+The store, the core and Rich are imported inside the command: ``--help`` needs none.
+"""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich import box
-from rich.console import Console
-from rich.table import Table
 
-from airhotline.cli.common import DbOption, database_url, fail
+from airhotline.cli.common import DbOption, fail, open_database
 from airhotline.clock import iso_from_us
-from airhotline.core.alerts import ALERT_KINDS
-from airhotline.errors import AirhotlineError
-from airhotline.store import Store
+
+if TYPE_CHECKING:
+    from airhotline.store import Store
 
 __all__ = ["alerts"]
 
@@ -34,6 +34,8 @@ def _since_us(text: str) -> int:
 
 def latest_states(store: Store) -> dict[str, dict[str, Any]]:
     """Each alert's last journaled state (every alert record carries the whole state)."""
+    from airhotline.core.alerts import ALERT_KINDS
+
     return {
         str(record.payload["alert_id"]): dict(record.payload)
         for record in store.iter_records_after(0, kinds=ALERT_KINDS)
@@ -53,10 +55,9 @@ def alerts(
     if output not in ("table", "json"):
         raise fail("--format: must be table or json")
     since_us = _since_us(since) if since else None
-    try:
-        store = Store.open(database_url(db))
-    except AirhotlineError as error:
-        raise fail(f"--db: {error}") from None
+    from airhotline.store import Store
+
+    store = open_database(db, Store.open)
     try:
         states = list(latest_states(store).values())
     finally:
@@ -70,6 +71,14 @@ def alerts(
     if output == "json":
         typer.echo(json.dumps(chosen, indent=1, ensure_ascii=False))
         return
+    _print_table(chosen)
+
+
+def _print_table(chosen: list[dict[str, Any]]) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(
         title=f"{len(chosen)} alerts — times UTC, min = separation reached (NM, ft)",
         title_justify="left",

@@ -1,37 +1,66 @@
-"""What every command shares: the one-line error, the database option, the console."""
+"""What every command shares: the one-line error, the database option.
+
+Cheap to import on purpose: every command imports it, ``airhotline --help`` too.
+"""
 
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 import typer
-from rich.console import Console
 
-__all__ = ["DEFAULT_DB_URL", "USAGE_ERROR", "DbOption", "database_url", "fail"]
+from airhotline.errors import AirhotlineError
+
+__all__ = ["DEFAULT_DB_URL", "USAGE_ERROR", "DbOption", "database_url", "fail", "open_database"]
+
+T = TypeVar("T")
 
 USAGE_ERROR = 2
 #: The embedded default: a SQLite file under ./var, created on first use.
 DEFAULT_DB_URL = "sqlite:///var/airhotline.db"
+DB_ENV = "AIRHOTLINE_DB"
 
 DbOption = Annotated[
     str | None,
     typer.Option(
         "--db",
         help="Database URL (sqlite:///path or postgresql+psycopg://...). "
-        "Default: $AIRHOTLINE_DB or sqlite:///var/airhotline.db",
+        f"Default: ${DB_ENV} or {DEFAULT_DB_URL}",
         show_default=False,
     ),
 ]
 
 
 def database_url(option: str | None) -> str:
-    return option or os.environ.get("AIRHOTLINE_DB") or DEFAULT_DB_URL
+    """The URL chosen by ``--db``, else ``$AIRHOTLINE_DB``, else the default.
+
+    An empty one is refused rather than skipped: ``--db "$UNSET_VARIABLE"`` must not
+    quietly open (and create) the default database.
+    """
+    for name, value in (("--db", option), (DB_ENV, os.environ.get(DB_ENV))):
+        if value is not None:
+            if not value.strip():
+                raise fail(f"{name}: must not be empty; give a database URL")
+            return value
+    return DEFAULT_DB_URL
+
+
+def open_database(db: str | None, opener: Callable[[str], T]) -> T:
+    """``opener(url)`` on the chosen database; one that cannot be opened is one line."""
+    url = database_url(db)
+    try:
+        return opener(url)
+    except AirhotlineError as error:
+        raise fail(f"--db: {error}") from None
+    except OSError as error:
+        # Creating the SQLite file's folder can fail (a read-only or missing parent).
+        where = f" '{error.filename}'" if error.filename else ""
+        raise fail(f"--db: cannot open {url}: {error.strerror or error}{where}") from None
 
 
 def fail(message: str) -> typer.Exit:
     """Print one line on standard error; the caller raises the returned Exit (code 2)."""
-    Console(stderr=True, highlight=False, soft_wrap=True).print(
-        f"airhotline: error: {message}", markup=False
-    )
+    typer.echo(f"airhotline: error: {message}", err=True)
     return typer.Exit(USAGE_ERROR)
