@@ -1,24 +1,21 @@
-"""``airhotline detect``: conflicts in a snapshot file."""
+"""``airhotline detect``: conflicts in a snapshot file.
+
+NumPy, PyArrow and detection are imported inside the command, and the table is plain
+aligned text: a Rich table of a few thousand conflicts takes seconds to lay out.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from airhotline import units
 from airhotline.cli.common import fail as _fail
-from airhotline.detect import detect_conflicts
 from airhotline.errors import AirhotlineError
-from airhotline.files.conflict_table import (
-    OUTPUT_SUFFIXES,
-    ConflictRow,
-    conflict_rows,
-    write_conflicts,
-)
+
+if TYPE_CHECKING:
+    from airhotline.files.conflict_table import ConflictRow
 
 __all__ = ["detect"]
 
@@ -44,6 +41,9 @@ def detect(
     ] = None,
 ) -> None:
     """Predict conflicts between the tracks of a snapshot."""
+    from airhotline import units
+    from airhotline.detect import detect_conflicts
+    from airhotline.files.conflict_table import OUTPUT_SUFFIXES, conflict_rows, write_conflicts
     from airhotline.files.snapshot import read_snapshot
 
     if h_sep_nm <= 0.0 or v_sep_ft <= 0.0:
@@ -60,31 +60,48 @@ def detect(
         rows = conflict_rows(snap, conflicts)
         if out is not None:
             write_conflicts(rows, out)
-            Console(stderr=True).print(f"{len(rows)} conflicts written to {out}")
+            typer.echo(f"{len(rows)} conflicts written to {out}", err=True)
             return
     except AirhotlineError as error:
         raise _fail(f"{snapshot.name}: {error}") from None
     _print_table(rows, len(snap), lookahead_s)
 
 
+#: Column headings, and which are text (left-aligned) rather than numbers.
+HEADINGS = ("track A", "track B", "in s", "out s", "CPA s", "dCPA NM", "dz ft")
+TEXT_COLUMNS = 2
+
+
 def _print_table(rows: list[ConflictRow], tracks: int, lookahead_s: float) -> None:
-    console = Console()
-    title = f"{len(rows)} conflicts among {tracks} tracks, look-ahead {lookahead_s:g} s"
-    table = Table(title=title, title_justify="left")
-    table.add_column("track A", no_wrap=True)
-    table.add_column("track B", no_wrap=True)
-    for header in ("in s", "out s", "CPA s", "dCPA NM", "dz ft"):
-        table.add_column(header, justify="right", no_wrap=True)
-    for row in rows:
-        style = "bold red" if row["los"] else None
-        table.add_row(
-            f"{row['party_a']}/{row['track_a']}",
-            f"{row['party_b']}/{row['track_b']}",
-            "LoS" if row["los"] else f"{row['t_in_s']:.0f}",
-            f"{row['t_out_s']:.0f}",
-            f"{row['t_cpa_s']:.0f}",
-            f"{row['dcpa_nm']:.2f}",
-            f"{row['dz_cpa_ft']:.0f}",
-            style=style,
-        )
-    console.print(table)
+    """A title, then one aligned line per conflict; losses of separation in bold red on a
+    terminal (`typer.echo` drops the colour in a pipe)."""
+    cells = [_cells(row) for row in rows]
+    widths = [max([len(h), *(len(c[k]) for c in cells)]) for k, h in enumerate(HEADINGS)]
+    lines = [
+        f"{len(rows)} conflicts among {tracks} tracks, look-ahead {lookahead_s:g} s",
+        _line(HEADINGS, widths),
+        _line(tuple("-" * w for w in widths), widths),
+    ]
+    for row, values in zip(rows, cells, strict=True):
+        text = _line(values, widths)
+        lines.append(typer.style(text, fg="red", bold=True) if row["los"] else text)
+    typer.echo("\n".join(lines))
+
+
+def _cells(row: ConflictRow) -> tuple[str, ...]:
+    return (
+        f"{row['party_a']}/{row['track_a']}",
+        f"{row['party_b']}/{row['track_b']}",
+        "LoS" if row["los"] else f"{row['t_in_s']:.0f}",
+        f"{row['t_out_s']:.0f}",
+        f"{row['t_cpa_s']:.0f}",
+        f"{row['dcpa_nm']:.2f}",
+        f"{row['dz_cpa_ft']:.0f}",
+    )
+
+
+def _line(values: tuple[str, ...], widths: list[int]) -> str:
+    return "  ".join(
+        value.ljust(width) if k < TEXT_COLUMNS else value.rjust(width)
+        for k, (value, width) in enumerate(zip(values, widths, strict=True))
+    ).rstrip()
