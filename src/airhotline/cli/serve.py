@@ -1,74 +1,37 @@
-"""``airhotline serve``: run a hotline node over HTTP; ``--demo`` fills it with traffic."""
+"""``airhotline serve``: run a hotline node over HTTP; ``--demo`` fills it with traffic.
+
+Everything is checked before the server starts — settings, log options, the port, the
+database, the parties the settings name — and each problem is one line and exit code
+2. FastAPI, uvicorn and the node are imported inside the command: ``--help`` needs none.
+"""
 
 from __future__ import annotations
 
-import json
+import contextlib
 import logging
+import socket
 import sys
-import threading
-import time
-from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
-import httpx
 import typer
-import uvicorn
-from rich.console import Console
 
-from airhotline.bootstrap import build_node
-from airhotline.cli.common import DbOption, database_url, fail
-from airhotline.core.access import AgreementMode, AgreementStatus, Role
-from airhotline.core.node import HotlineConfig, HotlineNode
-from airhotline.errors import AirhotlineError, InputError
-from airhotline.service import create_app
-from airhotline.settings import load_settings
-from airhotline.simulate.airspace import DEMO_ENCOUNTERS, RegionalAirspace
+from airhotline.cli.common import DbOption, fail, open_database
+from airhotline.cli.logs import LOG_FORMATS, LOG_LEVELS, log_config, resolve_format
+from airhotline.errors import InputError
 
-__all__ = ["serve"]
+if TYPE_CHECKING:
+    from airhotline.cli.demo import DemoFeeder
+    from airhotline.core.node import HotlineConfig, HotlineNode
 
-log = logging.getLogger("airhotline.demo")
+__all__ = ["GIL_SWITCH_S", "serve"]
 
-#: The demo's parties: one per first language of the hotline.
-DEMO_PARTIES = (("ATLAS", "en"), ("BOREAS", "ru"), ("CEDAR", "ar"))
-DEMO_AIRCRAFT = 36
+log = logging.getLogger("airhotline.serve")
+
 #: How long a CPU-bound thread (ingest parsing, the cycle) may hold the GIL while the
 #: event loop waits: Python's 5 ms default puts several such waits into one API read.
 GIL_SWITCH_S = 0.0005
-
-
-class JsonLogFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message and any extra fields."""
-
-    _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(
-                timespec="milliseconds"
-            ),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        entry.update({k: v for k, v in record.__dict__.items() if k not in self._STANDARD})
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
-
-
-def _log_config(level: str) -> dict[str, Any]:
-    handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
-    return {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "formatters": {"json": {"()": JsonLogFormatter}},
-        "handlers": {"default": handler},
-        "loggers": {
-            name: {"handlers": ["default"], "level": level.upper(), "propagate": False}
-            for name in ("airhotline", "uvicorn", "uvicorn.error", "uvicorn.access")
-        },
-    }
 
 
 def serve(
@@ -82,111 +45,117 @@ def serve(
         Path | None,
         typer.Option("--config", help="TOML settings: [hotline] cycle, [alerts] policy."),
     ] = None,
-    log_level: Annotated[str, typer.Option("--log-level")] = "info",
+    log_level: Annotated[str, typer.Option("--log-level", help=", ".join(LOG_LEVELS))] = "info",
+    log_format: Annotated[
+        str,
+        typer.Option(
+            "--log-format", help="auto (text on a terminal, else JSON lines), json or text"
+        ),
+    ] = "auto",
 ) -> None:
     """Run the hotline service (Ctrl-C or SIGTERM drains the journal and stops)."""
-    url = database_url(db)
+    if log_level.lower() not in LOG_LEVELS:
+        raise fail(f"--log-level: must be one of {', '.join(LOG_LEVELS)}")
+    if log_format not in LOG_FORMATS:
+        raise fail(f"--log-format: must be one of {', '.join(LOG_FORMATS)}")
+    config = _settings(config_file)
+    # Bound before anything is opened, so that a busy port leaves nothing behind.
+    listener = _listen(host, port)
     try:
-        config = load_settings(config_file) if config_file else HotlineConfig()
+        _run(
+            listener,
+            f"http://{host}:{port}",
+            db,
+            config,
+            demo=demo,
+            log_level=log_level,
+            log_format=log_format,
+        )
+    finally:
+        listener.close()
+
+
+def _settings(path: Path | None) -> HotlineConfig:
+    from airhotline.core.node import HotlineConfig
+    from airhotline.settings import load_settings
+
+    try:
+        return load_settings(path) if path else HotlineConfig()
     except InputError as error:
         raise fail(str(error)) from None
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` (uvicorn listens on it)."""
     try:
-        node = build_node(url, config=config)
-    except AirhotlineError as error:
-        raise fail(f"--db: {error}") from None
-    base = f"http://{host}:{port}"
-    feeder: DemoFeeder | None = None
-    if demo:
-        feed_tokens = _prepare_demo(node, base)
-        feeder = DemoFeeder(base, feed_tokens)
-    app = create_app(node, companions=[feeder] if feeder else [])
-    sys.setswitchinterval(GIL_SWITCH_S)
-    uvicorn.run(
-        app, host=host, port=port, log_config=_log_config(log_level), timeout_graceful_shutdown=5
-    )
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as error:
+        raise fail(f"--host: cannot resolve {host!r}: {error.strerror}") from None
+    listener = socket.socket(family, kind, proto)
+    # As asyncio's own create_server does: a restart need not wait out TIME_WAIT.
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind(address)
+    except OSError as error:
+        listener.close()
+        raise fail(f"--port: cannot listen on {host}:{port}: {error.strerror}") from None
+    return listener
 
 
-def _prepare_demo(node: HotlineNode, base: str) -> dict[int, str]:
-    """Create (or reuse) the demo parties; print fresh operator tokens and the URLs."""
-    feed_tokens: dict[int, str] = {}
-    rows: list[tuple[str, str, str]] = []
-    existing = {p.name for p in node.parties()}
-    for index, (name, lang) in enumerate(DEMO_PARTIES):
-        if name in existing:
-            _, feed = node.issue_token(name, Role.FEED)
-            _, operator = node.issue_token(name, Role.OPERATOR)
-        else:
-            created = node.add_party(name, lang)
-            feed, operator = created.tokens[Role.FEED][1], created.tokens[Role.OPERATOR][1]
-        feed_tokens[index] = feed
-        rows.append((name, lang, operator))
-    node.set_agreement("ATLAS", "BOREAS", AgreementMode.CONFLICTS_ONLY, AgreementStatus.ACTIVE)
-    node.set_agreement("ATLAS", "CEDAR", AgreementMode.FULL, AgreementStatus.ACTIVE)
-    node.set_agreement("BOREAS", "CEDAR", AgreementMode.CONFLICTS_ONLY, AgreementStatus.ACTIVE)
-    console = Console(stderr=True, soft_wrap=True, highlight=False)
-    console.print("airhotline demo — operator tokens (shown once):")
-    for name, lang, token in rows:  # plain lines: a narrow terminal must not cut a token
-        console.print(f"  {name:<7} {lang}  {token}", markup=False)
-    console.print(
-        f"API docs:  {base}/docs\n"
-        f"Picture:   curl -H 'Authorization: Bearer <token>' {base}/v1/picture\n"
-        f"Events:    curl -N -H 'Authorization: Bearer <token>' {base}/v1/events\n"
-        f"Health:    {base}/healthz   Metrics: {base}/metrics\n"
-        "Agreements: ATLAS–CEDAR full; ATLAS–BOREAS and BOREAS–CEDAR conflicts only."
-    )
-    return feed_tokens
+def _run(
+    listener: socket.socket,
+    base: str,
+    db: str | None,
+    config: HotlineConfig,
+    *,
+    demo: bool,
+    log_level: str,
+    log_format: str,
+) -> None:
+    import uvicorn
 
+    from airhotline.bootstrap import build_node
+    from airhotline.service import create_app
 
-class DemoFeeder:
-    """A feed client per demo party, posting the simulated airspace once a second.
-
-    It goes through the public ingest API with each party's feed token, exactly as a
-    party's control centre would; it starts once the server answers.
-    """
-
-    def __init__(self, base: str, feed_tokens: dict[int, str]) -> None:
-        self._base = base
-        self._tokens = feed_tokens
-        self._airspace = RegionalAirspace(
-            aircraft=DEMO_AIRCRAFT, parties=len(feed_tokens), encounters=DEMO_ENCOUNTERS
+    node = open_database(db, partial(build_node, config=config))
+    try:
+        _check_agreement_parties(node, config, demo=demo)
+        companions = [_demo_feeder(node, base)] if demo else []
+    except BaseException:
+        node.close()
+        raise
+    app = create_app(node, companions=companions)  # its lifespan closes the node
+    # The configuration applies the log settings; only then is there a log to write to.
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            log_config=log_config(log_level, resolve_format(log_format)),
+            timeout_graceful_shutdown=5,
         )
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="demo-feeder", daemon=True)
+    )
+    log.info("listening on %s (Ctrl-C to stop)", base, extra={"url": base})
+    sys.setswitchinterval(GIL_SWITCH_S)
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn drained and stopped: no error
+        server.run(sockets=[listener])
 
-    def start(self) -> None:
-        self._thread.start()
 
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
+def _check_agreement_parties(node: HotlineNode, config: HotlineConfig, *, demo: bool) -> None:
+    from airhotline.settings import check_agreement_parties
 
-    def _run(self) -> None:
-        with httpx.Client(base_url=self._base, timeout=10.0) as client:
-            last = time.monotonic()
-            while not self._stop.wait(1.0):
-                now = time.monotonic()
-                states = self._airspace.advance(now - last)
-                last = now
-                stamp = datetime.now(tz=UTC).isoformat(timespec="milliseconds")
-                for party, token in self._tokens.items():
-                    batch = [
-                        {
-                            "track_id": s.track_id,
-                            "callsign": s.callsign,
-                            "time": stamp,
-                            "lat": round(s.lat, 6),
-                            "lon": round(s.lon, 6),
-                            "alt_ft": s.alt_ft,
-                            "gs_kt": s.gs_kt,
-                            "track_deg": s.track_deg,
-                            "vrate_fpm": s.vrate_fpm,
-                        }
-                        for s in states
-                        if s.party == party
-                    ]
-                    try:
-                        client.post(
-                            "/v1/tracks", json=batch, headers={"Authorization": f"Bearer {token}"}
-                        ).raise_for_status()
-                    except httpx.HTTPError as error:
-                        log.warning("demo feed post failed: %s", error)
+    known = {party.name for party in node.parties()}
+    if demo:
+        from airhotline.cli.demo import DEMO_PARTIES
+
+        known |= {name for name, _ in DEMO_PARTIES}
+    try:
+        check_agreement_parties(config, known)
+    except InputError as error:
+        raise fail(str(error)) from None
+
+
+def _demo_feeder(node: HotlineNode, base: str) -> DemoFeeder:
+    from airhotline.cli.demo import DemoFeeder, prepare_demo
+
+    return DemoFeeder(base, prepare_demo(node, base))
