@@ -1,27 +1,74 @@
 """The ``airhotline`` command line.
 
 Errors the user can fix are one line on standard error and exit code 2, never a
-traceback.
+traceback. Importing this package is cheap (Typer and the commands' signatures): each
+command imports what it uses when it runs, so that ``airhotline --help`` starts at once.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
-from typing import Annotated
+from functools import cached_property
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from airhotline import __version__
 from airhotline.cli.admin import admin_token, agreement_app, party_app
 from airhotline.cli.alerts import alerts
 from airhotline.cli.detect import detect
-from airhotline.cli.journal import journal_app
 from airhotline.cli.serve import serve
+
+if TYPE_CHECKING:
+    from typer._click import Command, Context
 
 __all__ = ["app", "main"]
 
+
+class LazyGroup(TyperGroup):
+    """A command group whose module is imported only when one of its commands is listed
+    or run: ``airhotline.cli.journal`` imports the store (SQLAlchemy) at module level.
+
+    Only ``help`` is known beforehand, for the root's list of commands.
+    """
+
+    def __init__(self, *, name: str, help: str, module: str, attribute: str) -> None:
+        super().__init__(name=name, help=help, no_args_is_help=True)
+        self._module = module
+        self._attribute = attribute
+
+    @cached_property
+    def _group(self) -> TyperGroup:
+        group = getattr(importlib.import_module(self._module), self._attribute)
+        return typer.main.get_group(group)
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return self._group.list_commands(ctx)
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        return self._group.get_command(ctx, cmd_name)
+
+
+class RootGroup(TyperGroup):
+    """The root command: Typer's commands, plus the groups loaded on use."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.add_command(
+            LazyGroup(
+                name="journal",
+                help="The append-only, hash-chained journal.",
+                module="airhotline.cli.journal",
+                attribute="journal_app",
+            )
+        )
+
+
 app = typer.Typer(
     name="airhotline",
+    cls=RootGroup,
     help="A deconfliction hotline for shared airspace.",
     no_args_is_help=True,
     add_completion=False,
@@ -44,7 +91,6 @@ app.command("admin-token")(admin_token)
 app.command()(alerts)
 app.add_typer(party_app, name="party")
 app.add_typer(agreement_app, name="agreement")
-app.add_typer(journal_app, name="journal")
 
 
 def main() -> None:
