@@ -202,3 +202,27 @@ def test_non_positive_minimum_is_refused() -> None:
     code, _, err = run("detect", str(DEMO), "--h-sep-nm", "0")
     assert code == 2
     assert "minima must be positive" in err
+
+
+def test_padded_numbers_are_read_like_any_other(tmp_path: Path) -> None:
+    # Arrow's number parser refuses padding; the text path behind it must not.
+    padded = [HEAD_ON[0].replace(",450,", ", 450 ,"), HEAD_ON[1]]
+    out = tmp_path / "c.json"
+    assert run("detect", str(write_csv(tmp_path, padded)), "--out", str(out))[0] == 0
+    assert len(json.loads(out.read_text())) == 1
+
+
+def test_a_large_conflict_table_is_one_line_per_conflict(tmp_path: Path) -> None:
+    # 200 head-on pairs side by side, 0.1° of latitude (6 NM) apart.
+    lines = []
+    for k in range(200):
+        lat = k * 0.1 - 10.0
+        lines.append(f"RED,R{k},{lat:.1f},0.0,31000,450,90,0")
+        lines.append(f"BLUE,B{k},{lat:.1f},0.33333,31000,450,270,0")
+    code, out, _ = run("detect", str(write_csv(tmp_path, lines)))
+    assert code == 0
+    rows = out.splitlines()
+    assert rows[0] == "200 conflicts among 400 tracks, look-ahead 300 s"
+    assert " ".join(rows[1].split()) == "track A track B in s out s CPA s dCPA NM dz ft"
+    assert len(rows) == 3 + 200
+    assert all(len(row.split()) == 7 for row in rows[3:])

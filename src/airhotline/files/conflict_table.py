@@ -13,7 +13,6 @@ from typing import TypedDict
 
 import pyarrow as pa
 import pyarrow.csv as pa_csv
-import pyarrow.parquet as pq
 
 from airhotline import units
 from airhotline.detect import Conflicts
@@ -89,6 +88,8 @@ def write_conflicts(rows: list[ConflictRow], path: Path) -> None:
         if suffix == ".csv":
             pa_csv.write_csv(table, path)
         else:
+            import pyarrow.parquet as pq  # only to write Parquet
+
             pq.write_table(table, path)
     except OSError as error:
         raise InputError("--out", f"cannot write '{path}': {error.strerror or error}") from None

@@ -22,7 +22,6 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
-import pyarrow.parquet as pq
 
 from airhotline import geo, units
 from airhotline.core.reports import ALT_FT_RANGE, LAT_RANGE, LON_RANGE
@@ -36,6 +35,7 @@ StrArray = npt.NDArray[np.str_]
 
 #: Required columns, in the order they are checked.
 COLUMNS = ("party", "track_id", "lat", "lon", "alt_ft", "gs_kt", "track_deg", "vrate_fpm")
+NUMBER_COLUMNS = frozenset(COLUMNS[2:])
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,21 +123,30 @@ def _read_table(path: Path) -> pa.Table:
         raise SnapshotError("", f"cannot read '{path}': no such file")
     try:
         if suffix == ".csv":
-            # Everything as text first: numbers are parsed here, so that a bad value is
-            # reported with its column and row rather than as a parser error.
-            with path.open(newline="", encoding="utf-8") as stream:
-                header = next(csv.reader(stream), [])
-            as_text = {name.strip(): pa.string() for name in header}
-            return pa_csv.read_csv(
-                path,
-                convert_options=pa_csv.ConvertOptions(
-                    column_types=as_text, strings_can_be_null=True
-                ),
-            )
+            return _read_csv(path)
+        import pyarrow.parquet as pq  # only for Parquet files
+
         return pq.read_table(path)
     except (pa.ArrowException, OSError, UnicodeDecodeError, csv.Error) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise SnapshotError("", f"cannot read '{path}': {reason}") from None
+
+
+def _read_csv(path: Path) -> pa.Table:
+    """The number columns parsed by Arrow; should one value defeat its parser, everything
+    is read again as text, so that the checks name that value's column and rows."""
+    with path.open(newline="", encoding="utf-8") as stream:
+        header = [name.strip() for name in next(csv.reader(stream), [])]
+    typed = {name: pa.float64() if name in NUMBER_COLUMNS else pa.string() for name in header}
+    try:
+        return _read_csv_as(path, typed)
+    except pa.ArrowInvalid:
+        return _read_csv_as(path, dict.fromkeys(header, pa.string()))
+
+
+def _read_csv_as(path: Path, column_types: dict[str, pa.DataType]) -> pa.Table:
+    options = pa_csv.ConvertOptions(column_types=column_types, strings_can_be_null=True)
+    return pa_csv.read_csv(path, convert_options=options)
 
 
 def _check_unique(party: StrArray, track_id: StrArray) -> None:
