@@ -198,6 +198,18 @@ def test_unknown_output_format_is_refused_before_work(tmp_path: Path) -> None:
     assert "--out: unknown output format '.xlsx'" in err
 
 
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--lookahead-s", "inf"), ("--h-sep-nm", "1e9"), ("--v-sep-ft", "inf")],
+)
+def test_unbounded_options_are_one_line(option: str, value: str) -> None:
+    code, out, err = run("detect", str(DEMO), option, value)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1, err
+    assert f"{option}: at most" in err
+
+
 def test_non_positive_minimum_is_refused() -> None:
     code, _, err = run("detect", str(DEMO), "--h-sep-nm", "0")
     assert code == 2

@@ -19,6 +19,12 @@ if TYPE_CHECKING:
 
 __all__ = ["detect"]
 
+#: Beyond these the broad phase pairs nearly everything with everything: no real
+#: minimum is wider, and an hour is longer than any tactical look-ahead.
+MAX_H_SEP_NM = 100.0
+MAX_V_SEP_FT = 10_000.0
+MAX_LOOKAHEAD_S = 3_600.0
+
 
 def detect(
     snapshot: Annotated[
@@ -48,6 +54,13 @@ def detect(
 
     if h_sep_nm <= 0.0 or v_sep_ft <= 0.0:
         raise _fail("--h-sep-nm, --v-sep-ft: minima must be positive")
+    for option, value, most in (
+        ("--h-sep-nm", h_sep_nm, MAX_H_SEP_NM),
+        ("--v-sep-ft", v_sep_ft, MAX_V_SEP_FT),
+        ("--lookahead-s", lookahead_s, MAX_LOOKAHEAD_S),
+    ):
+        if not value <= most:  # also refuses infinity
+            raise _fail(f"{option}: at most {most:g}, got {value:g}")
     if out is not None and out.suffix.lower() not in OUTPUT_SUFFIXES:
         raise _fail(f"--out: unknown output format '{out.suffix}': use .json, .csv or .parquet")
     try:
