@@ -135,7 +135,7 @@ def _run(
             timeout_graceful_shutdown=5,
         )
     )
-    log.info("listening on %s (Ctrl-C to stop)", base, extra={"url": base})
+    log.info("listening on %s (Ctrl-C to stop)", base)
     sys.setswitchinterval(GIL_SWITCH_S)
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn drained and stopped: no error
         server.run(sockets=[listener])
