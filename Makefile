@@ -33,6 +33,8 @@ bench: $(READY)
 	$(PY) -m benchmarks.alerts
 	$(PY) -m benchmarks.reads
 	$(PY) -m benchmarks.cli
+	$(PY) -m benchmarks.hostile
+	$(PY) -m benchmarks.slow_clients
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -156,3 +156,27 @@ def test_agreement_parties_are_checked_against_the_known_names() -> None:
         check_agreement_parties(config, {"ATLAS", "BOREAS"})
     assert caught.value.field == "alerts.agreement[1].parties"
     assert "'ZEPHYR'" in caught.value.reason
+
+
+def test_the_hardening_settings_are_read_and_bounded() -> None:
+    from airhotline.core.quotas import Quotas
+
+    config = settings_from_mapping(
+        {
+            "hotline": {"past_tolerance_s": 600, "exposure_limit": 20, "flood_limit": 5},
+            "quotas": {"max_live_tracks": 500, "reports_per_s": 1000, "burst_s": 3},
+        }
+    )
+    assert (config.past_tolerance_s, config.exposure_limit, config.flood_limit) == (600, 20, 5)
+    assert isinstance(config.exposure_limit, int)
+    assert config.quotas == Quotas(max_live_tracks=500, reports_per_s=1000.0, burst_s=3.0)
+    for bad, field in (
+        ({"hotline": {"exposure_limit": 2.5}}, "hotline.exposure_limit"),
+        ({"hotline": {"flood_limit": 0}}, "hotline.flood_limit"),
+        ({"quotas": {"reports_per_s": float("inf")}}, "quotas.reports_per_s"),
+        ({"quotas": {"unknown": 1}}, "quotas.unknown"),
+        ({"quotas": 5}, "quotas"),
+    ):
+        with pytest.raises(InputError) as raised:
+            settings_from_mapping(bad)
+        assert raised.value.field == field

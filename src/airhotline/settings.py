@@ -29,7 +29,15 @@ setting                        bounds              why
 ``coast_after_s``              0.05 s – 1 day      a track silent a day is gone
 ``lost_after_s``               0.05 s – 1 day      (and ``coast_after_s <= lost_after_s``)
 ``future_tolerance_s``         0 – 1 h             clock skew between feeds, not days
+``past_tolerance_s``           60 s – 1 day        reports older than this are refused
 ``idempotency_retention_s``    1 s – 7 days        retries come within minutes
+``exposure_limit``             1 – 100 000         foreign tracks shown per party and window
+``exposure_window_s``          60 s – 1 day
+``flood_limit``                1 – 10 000          encounters followed per pair of parties
+``flood_every_s``              1 s – 1 h           how often an ongoing flood is said
+``[quotas] max_live_tracks``   1 – 1 000 000       per party
+``[quotas] reports_per_s``     1 – 1 000 000       per party, in bursts of ``burst_s``
+``[quotas] burst_s``           1 – 60 s
 ``advisory_s`` … ``warning_s``  1 s – 1 h           the look-ahead: detection work grows
 ``confirm_hits``, ``_window``  1 – 100 cycles
 ``clear_cycles``               1 – 100 cycles
@@ -52,11 +60,13 @@ from typing import Any
 from airhotline import units
 from airhotline.core.alerts import AlertPolicy
 from airhotline.core.node import HotlineConfig
+from airhotline.core.quotas import Quotas
 from airhotline.errors import InputError
 
 __all__ = [
     "HOTLINE_BOUNDS",
     "POLICY_BOUNDS",
+    "QUOTA_BOUNDS",
     "check_agreement_parties",
     "load_settings",
     "settings_from_mapping",
@@ -72,8 +82,21 @@ HOTLINE_BOUNDS: dict[str, tuple[float, float]] = {
     "coast_after_s": (0.05, _DAY),
     "lost_after_s": (0.05, _DAY),
     "future_tolerance_s": (0.0, _HOUR),
+    "past_tolerance_s": (60.0, _DAY),
     "idempotency_retention_s": (1.0, 7 * _DAY),
+    "exposure_limit": (1, 100_000),
+    "exposure_window_s": (60.0, _DAY),
+    "flood_limit": (1, 10_000),
+    "flood_every_s": (1.0, _HOUR),
 }
+#: ``[quotas]``: the `Quotas` per party.
+QUOTA_BOUNDS: dict[str, tuple[float, float]] = {
+    "max_live_tracks": (1, 1_000_000),
+    "reports_per_s": (1.0, 1_000_000.0),
+    "burst_s": (1.0, 60.0),
+}
+#: Settings that count things: whole numbers.
+_WHOLE = {"exposure_limit", "flood_limit", "max_live_tracks"}
 
 #: ``[alerts]`` and each ``[[alerts.agreement]]``: every `AlertPolicy` field's bounds.
 POLICY_BOUNDS: dict[str, tuple[float, float]] = {
@@ -103,17 +126,25 @@ def load_settings(path: Path) -> HotlineConfig:
 
 
 def settings_from_mapping(data: Mapping[str, Any]) -> HotlineConfig:
-    _only(data, ("hotline", "alerts"), "")
+    _only(data, ("hotline", "alerts", "quotas"), "")
     hotline = _table(data.get("hotline", {}), "hotline")
     _only(hotline, tuple(HOTLINE_BOUNDS), "hotline")
     alerts = _table(data.get("alerts", {}), "alerts")
     agreements = alerts.pop("agreement", [])
     policy = _policy(AlertPolicy(), alerts, "alerts")
     timing: dict[str, Any] = {
-        k: _bounded(v, f"hotline.{k}", HOTLINE_BOUNDS[k]) for k, v in hotline.items()
+        k: _setting(v, f"hotline.{k}", HOTLINE_BOUNDS[k], k in _WHOLE) for k, v in hotline.items()
+    }
+    quotas = _table(data.get("quotas", {}), "quotas")
+    _only(quotas, tuple(QUOTA_BOUNDS), "quotas")
+    limits: dict[str, Any] = {
+        k: _setting(v, f"quotas.{k}", QUOTA_BOUNDS[k], k in _WHOLE) for k, v in quotas.items()
     }
     config = HotlineConfig(
-        alert_policy=policy, agreement_policies=_agreements(policy, agreements), **timing
+        alert_policy=policy,
+        agreement_policies=_agreements(policy, agreements),
+        quotas=Quotas(**limits),
+        **timing,
     )
     if not config.coast_after_s <= config.lost_after_s:
         raise InputError("hotline.coast_after_s", "need coast_after_s <= lost_after_s")
@@ -171,6 +202,15 @@ def _policy(base: AlertPolicy, values: Mapping[str, Any], where: str) -> AlertPo
         return replace(base, **changes)
     except ValueError as error:
         raise InputError(where, str(error)) from None
+
+
+def _setting(value: Any, field: str, bounds: tuple[float, float], whole: bool) -> float | int:
+    number = _bounded(value, field, bounds)
+    if not whole:
+        return number
+    if number != int(number):
+        raise InputError(field, "must be a whole number")
+    return int(number)
 
 
 def _bounded(value: Any, field: str, bounds: tuple[float, float]) -> float:

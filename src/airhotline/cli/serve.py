@@ -114,10 +114,9 @@ def _run(
     log_level: str,
     log_format: str,
 ) -> None:
-    import uvicorn
-
     from airhotline.bootstrap import build_node
     from airhotline.service import create_app
+    from airhotline.service.server import build_server
 
     node = open_database(db, partial(build_node, config=config))
     try:
@@ -128,12 +127,10 @@ def _run(
         raise
     app = create_app(node, companions=companions)  # its lifespan closes the node
     # The configuration applies the log settings; only then is there a log to write to.
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            log_config=log_config(log_level, resolve_format(log_format)),
-            timeout_graceful_shutdown=5,
-        )
+    # The server guards itself: read deadlines, connection caps, quiet accept errors.
+    host, port = listener.getsockname()[:2]
+    server = build_server(
+        app, host=host, port=port, log_config=log_config(log_level, resolve_format(log_format))
     )
     log.info("listening on %s (Ctrl-C to stop)", base)
     sys.setswitchinterval(GIL_SWITCH_S)
