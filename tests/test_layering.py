@@ -219,6 +219,7 @@ LEAVES = (
     "airhotline.geo",
     "airhotline.clock",
     "airhotline.ids",
+    "airhotline.bounds",
 )
 CORE = modules_in("airhotline.core")
 #: Third-party packages the core may use: array code, nothing that does I/O.

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from airhotline import units
+from airhotline.bounds import ALT_FT_RANGE, LAT_RANGE, LON_RANGE
 from airhotline.detect import TrackStates
 
 __all__ = [
@@ -29,10 +30,6 @@ __all__ = [
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-#: Physically possible values; anything outside is refused at the edge.
-LAT_RANGE = (-90.0, 90.0)
-LON_RANGE = (-180.0, 180.0)
-ALT_FT_RANGE = (-2_000.0, 100_000.0)
 #: Reports may run ahead of the hotline's clock by this much (clock skew), no more.
 FUTURE_TOLERANCE_S = 30.0
 

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from airhotline import geo, units
-from airhotline.core.reports import ALT_FT_RANGE, LAT_RANGE, LON_RANGE
+from airhotline.bounds import ALT_FT_RANGE, LAT_RANGE, LON_RANGE
 from airhotline.detect import DEFAULT_H_SEP_M, DEFAULT_V_SEP_M, TrackStates
 from airhotline.errors import SnapshotError
 

@@ -27,8 +27,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from airhotline.bounds import ALT_FT_RANGE, LAT_RANGE, LON_RANGE
 from airhotline.core.identifiers import identifier_problem
-from airhotline.core.reports import ALT_FT_RANGE, LAT_RANGE, LON_RANGE
 
 __all__ = [
     "AgreementIn",
