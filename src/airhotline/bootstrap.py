@@ -27,9 +27,10 @@ from airhotline.store import Store
 __all__ = ["build_node", "open_store"]
 
 
-def open_store(url: str, *, clock: Clock | None = None) -> Store:
-    """The store at ``url``, migrated, its own stamps (idempotent answers) on ``clock``."""
-    return Store.open(url, clock_us=(clock or SystemClock()).now_us)
+def open_store(url: str, *, clock: Clock | None = None, create: bool = True) -> Store:
+    """The store at ``url``, migrated, its own stamps (idempotent answers) on ``clock``;
+    with ``create=False`` only one that holds a journal already."""
+    return Store.open(url, clock_us=(clock or SystemClock()).now_us, create=create)
 
 
 def build_node(
@@ -41,6 +42,7 @@ def build_node(
     config: HotlineConfig | None = None,
     detector: Detector = default_detector,
     journal_layer: Callable[[Store], Journal] | None = None,
+    create: bool = True,
 ) -> HotlineNode:
     """A node on the database at ``url``; the caller `close`\\ s it (which closes the store).
 
@@ -48,7 +50,7 @@ def build_node(
     default settings, the tactical detector.
     """
     clock = clock or SystemClock()
-    store = open_store(url, clock=clock)
+    store = open_store(url, clock=clock, create=create)
     journal: Journal = journal_layer(store) if journal_layer else store
     try:
         return HotlineNode(

@@ -189,3 +189,17 @@ def test_alerts_table_and_json(db: str) -> None:
     assert alert["state"] == "active"
     code, out, _ = run("alerts", "--db", db, "--since", "2100-01-01T00:00:00Z", "--format", "json")
     assert json.loads(out) == []
+
+
+@pytest.mark.parametrize(
+    "command", [("party", "list"), ("agreement", "list"), ("alerts",), ("journal", "verify")]
+)
+def test_a_command_that_only_reads_creates_no_database(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    missing = tmp_path / "typo" / "airhotline.db"
+    code, _, err = run(*command, "--db", f"sqlite:///{missing}")
+    assert code == 2, err
+    assert len(err.strip().splitlines()) == 1, err
+    assert not missing.exists()
+    assert not missing.parent.exists()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -27,11 +28,12 @@ agreement_app = typer.Typer(help="What two parties share.", no_args_is_help=True
 
 
 @contextmanager
-def open_node(db: str | None) -> Iterator[HotlineNode]:
-    """A node on the database for one command; errors become one line and exit 2."""
+def open_node(db: str | None, *, create: bool = True) -> Iterator[HotlineNode]:
+    """A node on the database for one command; errors become one line and exit 2.
+    A command that only reads passes ``create=False``: a mistyped path creates nothing."""
     from airhotline.bootstrap import build_node
 
-    node = open_database(db, build_node)
+    node = open_database(db, partial(build_node, create=create))
     try:
         yield node
     except AirhotlineError as error:
@@ -70,7 +72,7 @@ def party_list(db: DbOption = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    with open_node(db) as node:
+    with open_node(db, create=False) as node:
         table = Table("party", "lang")
         for party in node.parties():
             table.add_row(party.name, party.lang)
@@ -141,7 +143,7 @@ def agreement_list(db: DbOption = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    with open_node(db) as node:
+    with open_node(db, create=False) as node:
         table = Table("parties", "mode", "status")
         for a, b, sharing in node.agreements_of(None):
             table.add_row(f"{a.name}–{b.name}", sharing.mode.value, sharing.status.value)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -57,7 +58,7 @@ def alerts(
     since_us = _since_us(since) if since else None
     from airhotline.store import Store
 
-    store = open_database(db, Store.open)
+    store = open_database(db, partial(Store.open, create=False))
     try:
         states = list(latest_states(store).values())
     finally:
