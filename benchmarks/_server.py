@@ -38,14 +38,21 @@ def provision(db: str) -> tuple[list[str], list[str], str]:
         node.close()
 
 
-def start_server(db: str, workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    db: str, workdir: Path, settings: str | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """A server on ``db``; ``settings`` is the text of a TOML settings file."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    config: tuple[str, ...] = ()
+    if settings is not None:
+        (workdir / "settings.toml").write_text(settings, encoding="utf-8")
+        config = ("--config", str(workdir / "settings.toml"))
     with (workdir / "server.log").open("ab") as log:
         process = subprocess.Popen(
             [
                 *(sys.executable, "-m", "airhotline", "serve"),
-                *("--db", db, "--port", str(port), "--log-level", "warning"),
+                *("--db", db, "--port", str(port), "--log-level", "warning", *config),
             ],
             cwd=workdir,
             stdout=log,

@@ -187,7 +187,8 @@ def bench_fan_out(seconds: float) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="ahl-bench-"))
     db = f"sqlite:///{workdir / 'fanout.db'}"
     _, operators, admin = provision(db)
-    process, url = start_server(db, workdir)
+    # 50 consoles of 4 parties: more than a party's 8 streams by default.
+    process, url = start_server(db, workdir, "[hotline]\nstreams_per_party = 50\n")
     try:
         changes, delivered, elapsed = asyncio.run(_fan_out(url, operators, admin, seconds))
         expected = changes * SSE_CLIENTS

@@ -35,6 +35,7 @@ setting                        bounds              why
 ``exposure_window_s``          60 s – 1 day
 ``flood_limit``                1 – 10 000          encounters followed per pair of parties
 ``flood_every_s``              1 s – 1 h           how often an ongoing flood is said
+``streams_per_party``          1 – 1 000           event streams open at once, per party
 ``[quotas] max_live_tracks``   1 – 1 000 000       per party
 ``[quotas] reports_per_s``     1 – 1 000 000       per party, in bursts of ``burst_s``
 ``[quotas] burst_s``           1 – 60 s
@@ -88,6 +89,7 @@ HOTLINE_BOUNDS: dict[str, tuple[float, float]] = {
     "exposure_window_s": (60.0, _DAY),
     "flood_limit": (1, 10_000),
     "flood_every_s": (1.0, _HOUR),
+    "streams_per_party": (1, 1_000),
 }
 #: ``[quotas]``: the `Quotas` per party.
 QUOTA_BOUNDS: dict[str, tuple[float, float]] = {
@@ -96,7 +98,7 @@ QUOTA_BOUNDS: dict[str, tuple[float, float]] = {
     "burst_s": (1.0, 60.0),
 }
 #: Settings that count things: whole numbers.
-_WHOLE = {"exposure_limit", "flood_limit", "max_live_tracks"}
+_WHOLE = {"exposure_limit", "flood_limit", "max_live_tracks", "streams_per_party"}
 
 #: ``[alerts]`` and each ``[[alerts.agreement]]``: every `AlertPolicy` field's bounds.
 POLICY_BOUNDS: dict[str, tuple[float, float]] = {

@@ -72,6 +72,8 @@ class HotlineConfig:
     past_tolerance_s: float = 3_600.0
     #: Events a stream client may fall behind before it is cut off (it then resumes).
     stream_max_pending: int = 2_000
+    #: Event streams one party (or the admin) may hold open at once.
+    streams_per_party: int = 8
     #: How long an Idempotency-Key is remembered; a retry later than this is a new batch.
     idempotency_retention_s: float = 86_400.0
     #: What an aircraft's reports can be; a track is established only once they are.

@@ -76,7 +76,9 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.node = node
-    app.state.streams = StreamSlots(stream_limits or StreamLimits())
+    app.state.streams = StreamSlots(
+        stream_limits or StreamLimits(per_party=node.config.streams_per_party)
+    )
     app.state.metrics = metrics.registry
     install_problem_handlers(app)
     for module in (tracks, picture, alerts, events, admin, ops):
