@@ -269,3 +269,43 @@ def test_alerts_come_a_page_at_a_time(trusting: Hotline) -> None:
         hotline.client.get("/v1/alerts", params={"limit": 0}, headers=hotline.operator("ATLAS")),
         422,
     )
+
+
+def keys_in(value: Any) -> set[str]:
+    """Every key of every mapping inside ``value``."""
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in keys_in(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in keys_in(v)}
+    return set()
+
+
+@pytest.mark.usefixtures("fast_heartbeat")
+def test_a_party_reads_no_internal_id_of_another_nor_token_hashes(trusting: Hotline) -> None:
+    """Review finding 6: alert and acknowledgement payloads carried the other party's
+    internal party id and its operator's token id; a party's stream its token hashes."""
+    hotline = trusting
+    encounter = head_on(entry_s=30.5)
+    fly(hotline, 2, encounter.states)
+    (alert_id,) = alert_ids(hotline, hotline.operator("ATLAS"))
+    for party in ("ATLAS", "BOREAS"):
+        assert ack(hotline, alert_id, hotline.operator(party)).status_code == 200
+    hidden = {"party_id", "party_ids", "token_id", "token_hash"}
+    listed = hotline.client.get("/v1/alerts", headers=hotline.operator("ATLAS")).json()
+    assert not keys_in(listed) & hidden
+    last = hotline.node.store.records_after(
+        0, audience=hotline.parties["ATLAS"].party.id, limit=10_000
+    )[-1].seq
+    with hotline.client.stream("GET", "/v1/events", headers=hotline.operator("ATLAS")) as stream:
+        events = [e.json for e in EventReader(stream).until(last)]
+    assert {e["kind"] for e in events} >= {"party.created", "alert.raised", "alert.acknowledged"}
+    alerts = [e for e in events if e["kind"].startswith("alert.")]
+    assert not keys_in(alerts) & hidden, "another party's ids in an alert"
+    others = [e for e in events if not e["kind"].startswith("alert.")]
+    # Of its own access records a party keeps its token ids (it names them to the admin).
+    assert not keys_in(others) & (hidden - {"token_id"})
+    # The admin reads the journal whole.
+    with hotline.client.stream("GET", "/v1/events", headers=hotline.admin) as stream:
+        admin_last = hotline.head()
+        admin_events = [e.json for e in EventReader(stream).until(admin_last)]
+    assert keys_in(admin_events) >= {"party_id", "token_id", "token_hash"}

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from tests.service.conftest import (
 )
 
 from airhotline.core.access import AgreementMode, AgreementStatus, Role
+from airhotline.core.events import payload_for
 from airhotline.core.node import STREAM_KINDS
 from airhotline.store import Record
 
@@ -42,11 +44,16 @@ def eventful(hotline: Hotline) -> Hotline:
 
 
 def visible(hotline: Hotline, party: str | None) -> list[Record]:
-    """What the journal holds for ``party`` (None: the admin), in order."""
+    """What the journal holds for ``party`` (None: the admin), in order, each payload as
+    that reader reads it (a party without the hotline's internal ids and hashes)."""
     if party is None:
         return [r for r in hotline.records() if r.kind in STREAM_KINDS]
     party_id = hotline.parties[party].party.id
-    return [r for r in hotline.records() if party_id in r.audience]
+    return [
+        replace(r, payload=payload_for(r, party_id))
+        for r in hotline.records()
+        if party_id in r.audience
+    ]
 
 
 def assert_events_are(events: list[Event], records: list[Record]) -> None:
@@ -127,7 +134,11 @@ def test_resuming_after_a_restart(sqlite_url: str) -> None:
         operator = first.operator("ATLAS")
     with open_hotline(sqlite_url, parties=()) as second:
         atlas = second.node.party_by_name("ATLAS").id
-        missed = [r for r in second.records() if r.seq > seen and atlas in r.audience]
+        missed = [
+            replace(r, payload=payload_for(r, atlas))
+            for r in second.records()
+            if r.seq > seen and atlas in r.audience
+        ]
         assert [r.payload["status"] for r in missed] == ["suspended"]
         with stream(second, {**operator, "Last-Event-ID": str(seen)}) as reader:
             assert_events_are(reader.until(missed[-1].seq), missed)

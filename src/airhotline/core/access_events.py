@@ -6,6 +6,7 @@ These decide who may call what and see what; the node's directory is folded from
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
@@ -57,6 +58,13 @@ class PartyCreated(JournalEvent):
         return frozenset({self.id})
 
     @classmethod
+    def party_view(cls, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Without the token hashes (they are for `journal verify`, not for reading)
+        and the hotline's internal party id."""
+        tokens = [{"id": t["id"], "role": t["role"]} for t in payload["tokens"]]
+        return {**{k: v for k, v in payload.items() if k != "party_id"}, "tokens": tokens}
+
+    @classmethod
     def from_record(cls, record: Record, version: int) -> Self:
         p = record.payload
         return cls(
@@ -95,6 +103,10 @@ class TokenIssued(JournalEvent):
 
     def audience(self, rules: SharingRules) -> frozenset[int]:
         return frozenset() if self.owner_id is None else frozenset({self.owner_id})
+
+    @classmethod
+    def party_view(cls, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+        return {k: v for k, v in payload.items() if k != "token_hash"}
 
     @classmethod
     def from_record(cls, record: Record, version: int) -> Self:
@@ -159,6 +171,11 @@ class AgreementSet(JournalEvent):
 
     def audience(self, rules: SharingRules) -> frozenset[int]:
         return frozenset(self.party_ids)
+
+    @classmethod
+    def party_view(cls, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The parties by name only: their internal ids are the hotline's."""
+        return {k: v for k, v in payload.items() if k != "party_ids"}
 
     @classmethod
     def from_record(cls, record: Record, version: int) -> Self:

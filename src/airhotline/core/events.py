@@ -22,7 +22,7 @@ never renamed or dropped within a version.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any, ClassVar, Protocol, Self, TypeVar
 
 from airhotline.core.access import Sharing
@@ -38,6 +38,7 @@ __all__ = [
     "encode",
     "event_type",
     "kinds",
+    "payload_for",
     "register",
 ]
 
@@ -77,6 +78,12 @@ class JournalEvent:
     @classmethod
     def from_record(cls, record: Record, version: int) -> Self:
         raise NotImplementedError
+
+    @classmethod
+    def party_view(cls, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+        """What a party reads of such a payload (the admin reads it whole): a kind whose
+        payload holds the hotline's internal ids or secrets' hashes leaves them out."""
+        return payload
 
 
 _REGISTRY: dict[str, type[JournalEvent]] = {}
@@ -119,6 +126,14 @@ def decode(record: Record) -> JournalEvent:
         return cls.from_record(record, version)
     except (KeyError, TypeError, ValueError) as error:
         raise JournalFormatError(record.kind, f"seq {record.seq}: {error!r}") from error
+
+
+def payload_for(record: Record, reader: int | None) -> Mapping[str, Any]:
+    """The record's payload as ``reader`` reads it: the admin (None) whole, a party
+    without what the hotline keeps to itself (`JournalEvent.party_view`)."""
+    if reader is None:
+        return record.payload
+    return event_type(record.kind).party_view(record.payload)
 
 
 def encode(event: JournalEvent) -> dict[str, Any]:

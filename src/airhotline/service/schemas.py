@@ -227,7 +227,6 @@ class AlertTrackOut(BaseModel):
 
 class AcknowledgementOut(BaseModel):
     party: str
-    token_id: int
     time_us: int
 
 

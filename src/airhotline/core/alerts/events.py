@@ -10,6 +10,7 @@ alert before, whatever happened to their agreement meanwhile.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
@@ -53,6 +54,19 @@ class AlertEvent(JournalEvent):
     @classmethod
     def from_record(cls, record: Record, version: int) -> Self:
         return cls(alert_from_payload(record.payload), names_in(record.payload))
+
+    @classmethod
+    def party_view(cls, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Without the parties' internal ids and the operators' token ids: a party
+        names the other by its name, and how the other runs its tokens is its own."""
+        return {
+            **payload,
+            "tracks": [{k: v for k, v in t.items() if k != "party_id"} for t in payload["tracks"]],
+            "acknowledgements": [
+                {k: v for k, v in a.items() if k not in ("party_id", "token_id")}
+                for a in payload["acknowledgements"]
+            ],
+        }
 
 
 @register

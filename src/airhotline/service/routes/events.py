@@ -23,6 +23,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from airhotline.clock import iso_from_us
 from airhotline.core.access import Principal, Role
+from airhotline.core.events import payload_for
 from airhotline.core.node import HotlineNode
 from airhotline.service.problems import ProblemError
 from airhotline.service.security import Node, allow
@@ -39,12 +40,13 @@ _BACKLOG_PAGE = 500
 MAX_SEQ = 2**63 - 1
 
 
-def event_of(record: Record) -> ServerSentEvent:
+def event_of(record: Record, reader: int | None = None) -> ServerSentEvent:
+    """The record as an event for ``reader`` (a party id; None: the admin)."""
     data = {
         "seq": record.seq,
         "time": iso_from_us(record.time_us),
         "kind": record.kind,
-        "payload": record.payload,
+        "payload": payload_for(record, reader),
     }
     return ServerSentEvent(
         data=json.dumps(data, separators=(",", ":"), ensure_ascii=False),
@@ -124,7 +126,7 @@ async def _events(
                 limiter=replay,
             )
             for record in page:
-                yield event_of(record)
+                yield event_of(record, caller.party_id)
                 last = record.seq
             if len(page) < _BACKLOG_PAGE:
                 break
@@ -140,7 +142,7 @@ async def _events(
                 return  # revoked while connected: the stream ends with the token
             if live.seq <= last:  # the subscription holds only this caller's audience
                 continue
-            yield event_of(live)
+            yield event_of(live, caller.party_id)
             last = live.seq
     finally:
         subscription.close()
