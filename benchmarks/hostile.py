@@ -35,9 +35,7 @@ from benchmarks.alerts import _measure, cycle_figures
 CENTRE = (10.0, 10.0)
 
 
-def grid(
-    prefix: str, n: int, course_deg: float, spacing_nm: float
-) -> list[tuple[str, float, float]]:
+def grid(prefix: str, n: int, spacing_nm: float) -> list[tuple[str, float, float]]:
     """``n`` aircraft in a square around CENTRE, ``spacing_nm`` apart."""
     side = int(np.ceil(np.sqrt(n)))
     spacing = float(units.m_from_nm(spacing_nm))
@@ -47,13 +45,12 @@ def grid(
         lat, lon, _ = geo.geodesic_forward(CENTRE[0], CENTRE[1], 0.0, (i - side / 2) * spacing)
         lat, lon, _ = geo.geodesic_forward(lat, lon, np.pi / 2, (j - side / 2) * spacing)
         out.append((f"{prefix}{k:04d}", float(lat), float(lon)))
-    del course_deg
     return out
 
 
 def _feed(url: str, token: str, prefix: str, n: int, course_deg: float, seconds: float) -> None:
     """A party's grid flying ``course_deg`` at 450 kt, FL300, reported once a second."""
-    aircraft = grid(prefix, n, course_deg, 2.0 if prefix == "V" else 1.2)
+    aircraft = grid(prefix, n, 2.0 if prefix == "V" else 1.2)
     lat = np.array([a[1] for a in aircraft])
     lon = np.array([a[2] for a in aircraft])
     course = np.full(n, np.radians(course_deg))

@@ -16,6 +16,11 @@ from airhotline.core.records import Record
 __all__ = ["AgreementSet", "IssuedToken", "PartyCreated", "TokenIssued", "TokenRevoked"]
 
 
+def _to_owner(owner_id: int | None) -> frozenset[int]:
+    """A party's own access record goes to that party; the admin's to nobody else."""
+    return frozenset() if owner_id is None else frozenset({owner_id})
+
+
 def _owner(record: Record) -> int | None:
     """The one party a party's own access record was written to, if any."""
     return next(iter(record.audience), None)
@@ -102,7 +107,7 @@ class TokenIssued(JournalEvent):
         }
 
     def audience(self, rules: SharingRules) -> frozenset[int]:
-        return frozenset() if self.owner_id is None else frozenset({self.owner_id})
+        return _to_owner(self.owner_id)
 
     @classmethod
     def party_view(cls, payload: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -138,7 +143,7 @@ class TokenRevoked(JournalEvent):
         return {"token_id": self.token_id, "role": self.role, "party": self.party}
 
     def audience(self, rules: SharingRules) -> frozenset[int]:
-        return frozenset() if self.owner_id is None else frozenset({self.owner_id})
+        return _to_owner(self.owner_id)
 
     @classmethod
     def from_record(cls, record: Record, version: int) -> Self:

@@ -41,10 +41,6 @@ class StreamSlots:
             self._open[party_id] += 1
         return Ticket(self, party_id)
 
-    def open_for(self, party_id: int | None) -> int:
-        with self._lock:
-            return self._open[party_id]
-
     def _give_back(self, party_id: int | None) -> None:
         with self._lock:
             self._open[party_id] -= 1

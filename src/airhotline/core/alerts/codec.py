@@ -13,15 +13,25 @@ from airhotline import units
 from airhotline.clock import iso_from_us
 from airhotline.core.alerts.model import Acknowledgement, Alert, Tier
 
-__all__ = ["alert_from_payload", "alert_payload", "names_in"]
+__all__ = ["alert_from_payload", "alert_payload", "ft", "names_in", "nm", "pair_in"]
+
+
+def nm(value: float) -> float:
+    """Metres as the NM an alert says (0.1 m resolution)."""
+    return round(float(units.nm_from_m(value)), 4)
+
+
+def ft(value: float) -> float:
+    """Metres as the feet an alert says."""
+    return round(float(units.ft_from_m(value)), 1)
 
 
 def _nm(value: float | None) -> float | None:
-    return None if value is None else round(float(units.nm_from_m(value)), 4)
+    return None if value is None else nm(value)
 
 
 def _ft(value: float | None) -> float | None:
-    return None if value is None else round(float(units.ft_from_m(value)), 1)
+    return None if value is None else ft(value)
 
 
 def _m_of_nm(value: float | None) -> float | None:
@@ -104,6 +114,12 @@ def alert_from_payload(payload: Mapping[str, Any]) -> Alert:
         resolved_us=payload["resolved_us"],
         resolution=payload["resolution"],
     )
+
+
+def pair_in(payload: Mapping[str, Any]) -> tuple[tuple[int, str], tuple[int, str]]:
+    """The two tracks an alert payload names, without decoding the rest."""
+    a, b = payload["tracks"]
+    return (int(a["party_id"]), str(a["track_id"])), (int(b["party_id"]), str(b["track_id"]))
 
 
 def names_in(payload: Mapping[str, Any]) -> tuple[str | None, str | None]:

@@ -23,7 +23,7 @@ for the admin only: a suspended agreement shares nothing.
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
@@ -46,7 +46,13 @@ from airhotline.core.alerts.exposure import ExposureLedger, ExposureLimited
 from airhotline.core.alerts.flood import flood_reports
 from airhotline.core.alerts.model import Acknowledgement, Alert, PairKey
 from airhotline.core.alerts.policy import AlertPolicy, PolicyBook
-from airhotline.core.alerts.prediction import Detector, Prediction, default_detector, predict
+from airhotline.core.alerts.prediction import (
+    Detector,
+    Prediction,
+    default_detector,
+    predict,
+    urgency,
+)
 from airhotline.core.alerts.restore import restore
 from airhotline.core.alerts.safety import SafetyAlert, intruder_seen_from
 from airhotline.core.alerts.separation import measure
@@ -212,12 +218,16 @@ class AlertEngine:
             limit=self._flood_limit,
         )
         rows = view.rows()
+
+        def established(key: TrackKey) -> bool:
+            return key in rows and bool(view.established[rows[key]])
+
         with self._write_lock:
             book = self._book
             alerts, encounters, said = self._step(book, predicted, view, rows)
             disclosure = disclose(
                 alerts.values(),
-                established=lambda key: key in rows and bool(view.established[rows[key]]),
+                established=established,
                 shares=lambda a, b: self._directory.sharing(a, b).conflicts,
                 ledger=book.exposures,
                 now_us=now,
@@ -235,7 +245,7 @@ class AlertEngine:
                 for change, i, tier_changed in said
             ]
             events += self._escalations(alerts, now)
-            events += self._safety(events, alerts, book, view, rows)
+            events += self._safety(events, alerts, book, view, rows, established)
             ledger, limited = self._limits(disclosure, now)
             events += limited
             floods, going = flood_reports(
@@ -272,7 +282,7 @@ class AlertEngine:
         # New pairs, the most urgent first (the flood limit chose them so, `prediction`).
         fresh = sorted(
             (pair for pair in predicted if pair not in book.encounters),
-            key=lambda p: (-predicted[p].tier, predicted[p].t_in_s, p),
+            key=lambda p: urgency(p, predicted[p]),
         )
         for pair in [*book.encounters, *fresh]:
             encounter = book.encounters.get(pair, Encounter())
@@ -331,6 +341,7 @@ class AlertEngine:
         book: AlertBook,
         view: PictureView,
         rows: Mapping[TrackKey, int],
+        established: Callable[[TrackKey], bool],
     ) -> list[JournalEvent]:
         """Safety alerts for the alerts whose agreement shares nothing (`safety`): a
         party is first warned once its own track is established, then hears of each
@@ -353,7 +364,7 @@ class AlertEngine:
                     if transition in ("updated", "resolved"):
                         seen = intruder_seen_from(view, rows, own, other)
                         safety.append(SafetyAlert.of(transition, alert, own, seen))
-                elif alert.active and own in rows and view.established[rows[own]]:
+                elif alert.active and established(own):
                     seen = intruder_seen_from(view, rows, own, other)
                     safety.append(SafetyAlert.of("raised", alert, own, seen))
         return safety

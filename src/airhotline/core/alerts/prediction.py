@@ -51,6 +51,12 @@ class Prediction:
 Parties = tuple[int, int]
 
 
+def urgency(pair: PairKey, guess: Prediction) -> tuple[int, float, PairKey]:
+    """Most urgent first: the highest tier, then the soonest loss of separation (the
+    order `_within_limit` ranks new pairs in, there with arrays)."""
+    return (-guess.tier, guess.t_in_s, pair)
+
+
 def predict(
     view: PictureView,
     *,

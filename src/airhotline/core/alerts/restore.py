@@ -19,7 +19,7 @@ from dataclasses import replace
 import numpy as np
 
 from airhotline.core.alerts.book import AlertBook
-from airhotline.core.alerts.codec import alert_from_payload
+from airhotline.core.alerts.codec import alert_from_payload, pair_in
 from airhotline.core.alerts.encounters import Encounter
 from airhotline.core.alerts.exposure import ExposureLedger, ExposureLimited
 from airhotline.core.alerts.model import Alert
@@ -109,11 +109,15 @@ def _spent(history: dict[str, list[Record]], ledger: ExposureLedger, now_us: int
     firsts: list[tuple[int, int, tuple[int, str]]] = []
     for records in history.values():
         heard: set[int] = set()
+        track_a, track_b = pair_in(records[0].payload)
         for record in records:
-            alert = alert_from_payload(record.payload)
             for party in sorted(record.audience - heard):
-                if party in alert.parties and record.time_us > now_us - ledger.window_us:
-                    firsts.append((record.time_us, party, alert.other_track(party)))
+                if record.time_us <= now_us - ledger.window_us:
+                    continue
+                if party == track_a[0]:
+                    firsts.append((record.time_us, party, track_b))
+                elif party == track_b[0]:
+                    firsts.append((record.time_us, party, track_a))
             heard |= record.audience
     for time_us, party, track in sorted(firsts):
         ledger, _ = ledger.admit(party, track, time_us)

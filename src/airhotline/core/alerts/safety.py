@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
 from airhotline import geo, units
+from airhotline.core.alerts.codec import ft, nm
 from airhotline.core.alerts.model import Alert
 from airhotline.core.events import JournalEvent, SharingRules, register
 from airhotline.core.picture import PictureView, TrackKey
@@ -89,8 +90,8 @@ class SafetyAlert(JournalEvent):
             own=own,
             t_in_s=round(alert.t_in_s, 2),
             t_cpa_s=round(alert.t_cpa_s, 2),
-            dcpa_nm=round(float(units.nm_from_m(alert.dcpa_m)), 4),
-            dz_cpa_ft=round(float(units.ft_from_m(alert.dz_cpa_m)), 1),
+            dcpa_nm=nm(alert.dcpa_m),
+            dz_cpa_ft=ft(alert.dz_cpa_m),
             los=alert.los,
             intruder=intruder,
             resolution=alert.resolution,
