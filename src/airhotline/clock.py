@@ -8,10 +8,18 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-__all__ = ["Clock", "SimulatedClock", "SystemClock", "iso_from_us", "us_from_s"]
+__all__ = [
+    "Clock",
+    "SimulatedClock",
+    "SystemClock",
+    "exact_iso_from_us",
+    "iso_from_us",
+    "us_from_exact_iso",
+    "us_from_s",
+]
 
 US_PER_S = 1_000_000
 
@@ -58,3 +66,20 @@ def iso_from_us(time_us: int) -> str:
     """ISO 8601 in UTC with a trailing Z, to the millisecond."""
     moment = datetime.fromtimestamp(time_us / US_PER_S, tz=UTC)
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def exact_iso_from_us(time_us: int) -> str:
+    """ISO 8601 in UTC to the microsecond, which `us_from_exact_iso` reads back exactly."""
+    moment = _EPOCH + timedelta(microseconds=time_us)
+    return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def us_from_exact_iso(text: str) -> int:
+    """The microseconds an `exact_iso_from_us` text names; `ValueError` if it is not one."""
+    moment = datetime.fromisoformat(text)
+    if moment.utcoffset() != timedelta(0):
+        raise ValueError("not a UTC time")
+    return (moment - _EPOCH) // timedelta(microseconds=1)

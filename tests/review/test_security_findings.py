@@ -66,14 +66,14 @@ def test_an_open_event_stream_stops_delivering_once_its_token_is_revoked(
     with hotline.client.stream("GET", "/v1/events", headers=headers) as response:
         assert response.status_code == 200
         lines = response.iter_lines()
-        head = hotline.head()
+        head = hotline.last_event_id("ATLAS")
         assert _sse_events(lines, until_seq=head, timeout_s=5.0)[-1]["id"] == str(head)
         node.revoke_token(token_id)
         # The token is revoked: every new call with it is refused ...
         assert hotline.client.get("/v1/me", headers=headers).status_code == 401
         # ... but the stream opened with it goes on carrying ATLAS's events.
         node.set_agreement("ATLAS", "BOREAS", AgreementMode.FULL, AgreementStatus.ACTIVE)
-        after = hotline.head()
+        after = hotline.last_event_id("ATLAS")
         seen = _sse_events(lines, until_seq=after, timeout_s=2.0)
     leaked = [e for e in seen if e.get("event") == "agreement.set"]
     assert leaked == [], "a revoked token kept receiving ATLAS's events"

@@ -97,6 +97,12 @@ class Hotline:
     def head(self) -> int:
         return self.node.store.head().seq
 
+    def last_event_id(self, party: str | None) -> int:
+        """The id of the newest event on ``party``'s stream (None: the admin's)."""
+        if party is None:
+            return self.head()
+        return self.node.store.party_head(self.parties[party].party.id)
+
     def records(self, after: int = 0) -> list[Record]:
         return self.node.store.records_after(after, limit=10_000)
 
@@ -201,13 +207,13 @@ class EventReader:
                 fields[name] = value
         pytest.fail("the event stream ended")
 
-    def until(self, seq: int) -> list[Event]:
-        """Every event up to and including the one with id ``seq``."""
+    def until(self, event_id: int) -> list[Event]:
+        """Every event up to and including the one with id ``event_id``."""
         seen: list[Event] = []
         while True:
             event = self.next()
             seen.append(event)
-            if event.id is not None and int(event.id) >= seq:
+            if event.id is not None and int(event.id) >= event_id:
                 return seen
 
 

@@ -1,4 +1,5 @@
-"""``GET /v1/events``: ids are journal sequence numbers, and a client resumes from one."""
+"""``GET /v1/events``: a party's ids number its own events densely (the admin's are the
+journal's seqs), and a client resumes from one."""
 
 from __future__ import annotations
 
@@ -43,12 +44,16 @@ def eventful(hotline: Hotline) -> Hotline:
     return hotline
 
 
+def reader_id(hotline: Hotline, party: str | None) -> int | None:
+    return None if party is None else hotline.parties[party].party.id
+
+
 def visible(hotline: Hotline, party: str | None) -> list[Record]:
     """What the journal holds for ``party`` (None: the admin), in order, each payload as
     that reader reads it (a party without the hotline's internal ids and hashes)."""
     if party is None:
         return [r for r in hotline.records() if r.kind in STREAM_KINDS]
-    party_id = hotline.parties[party].party.id
+    party_id = reader_id(hotline, party)
     return [
         replace(r, payload=payload_for(r, party_id))
         for r in hotline.records()
@@ -56,12 +61,19 @@ def visible(hotline: Hotline, party: str | None) -> list[Record]:
     ]
 
 
-def assert_events_are(events: list[Event], records: list[Record]) -> None:
-    assert [e.id for e in events] == [str(r.seq) for r in records]
+def last_id(hotline: Hotline, party: str | None) -> int:
+    return visible(hotline, party)[-1].event_id(reader_id(hotline, party))
+
+
+def assert_events_are(events: list[Event], records: list[Record], reader: int | None) -> None:
+    assert [e.id for e in events] == [str(r.event_id(reader)) for r in records]
     for event, record in zip(events, records, strict=True):
         assert event.event == record.kind
         data = event.json
-        assert data["seq"] == record.seq
+        assert data["id"] == record.event_id(reader)
+        # Only the admin reads the journal's seq: it would tell a party how busy the
+        # others are.
+        assert data.get("seq") == (record.seq if reader is None else None)
         assert data["kind"] == record.kind
         assert data["payload"] == record.payload
         assert data["time"].endswith("Z")
@@ -73,42 +85,56 @@ def stream(hotline: Hotline, headers: dict[str, str], **params: Any) -> Iterator
         yield EventReader(response)
 
 
-def test_ids_are_journal_seqs_and_names_are_kinds(eventful: Hotline) -> None:
+def test_a_partys_ids_count_its_own_events_and_names_are_kinds(eventful: Hotline) -> None:
     hotline = eventful
     expected = visible(hotline, "ATLAS")
     kinds = {"party.created", "token.issued", "token.revoked", "agreement.set"}
     assert {r.kind for r in expected} == kinds
     assert len(expected) < len(visible(hotline, None)) < len(hotline.records())
+    atlas = reader_id(hotline, "ATLAS")
     with stream(hotline, hotline.operator("ATLAS")) as reader:
-        assert_events_are(reader.until(expected[-1].seq), expected)
+        events = reader.until(len(expected))
+    assert [e.id for e in events] == [str(n) for n in range(1, len(expected) + 1)]
+    assert_events_are(events, expected, atlas)
+
+
+def test_a_partys_ids_do_not_move_with_other_parties_records(eventful: Hotline) -> None:
+    hotline = eventful
+    before = last_id(hotline, "ATLAS")
+    for _ in range(5):
+        hotline.node.issue_token("BOREAS", Role.FEED)  # records ATLAS never sees
+    hotline.node.set_agreement("ATLAS", "CIRRUS", AgreementMode.FULL, AgreementStatus.ACTIVE)
+    with stream(hotline, hotline.operator("ATLAS"), after=before) as reader:
+        assert reader.next().id == str(before + 1)
 
 
 def test_the_admin_sees_every_event_but_no_tracks(eventful: Hotline) -> None:
     hotline = eventful
     expected = visible(hotline, None)
     with stream(hotline, hotline.admin) as reader:
-        assert_events_are(reader.until(expected[-1].seq), expected)
+        assert_events_are(reader.until(expected[-1].seq), expected, None)
 
 
 def test_live_events_follow_the_backlog(eventful: Hotline) -> None:
     hotline = eventful
     backlog = visible(hotline, "ATLAS")
+    atlas = reader_id(hotline, "ATLAS")
     with stream(hotline, hotline.operator("ATLAS")) as reader:
-        reader.until(backlog[-1].seq)
+        reader.until(len(backlog))
         hotline.node.issue_token("BOREAS", Role.FEED)  # not for ATLAS
         assert hotline.post_reports("ATLAS", [report("A2")]).status_code == 200
         hotline.node.set_agreement("ATLAS", "BOREAS", AgreementMode.FULL, AgreementStatus.SUSPENDED)
         live = visible(hotline, "ATLAS")[len(backlog) :]
         assert [r.kind for r in live] == ["agreement.set"]
-        assert_events_are([reader.next()], live)
+        assert_events_are([reader.next()], live, atlas)
 
 
 @pytest.mark.parametrize("how", ["Last-Event-ID", "after"])
 def test_resuming_yields_exactly_what_was_missed(eventful: Hotline, how: str) -> None:
     hotline = eventful
-    records = hotline.records()
-    for last in [0, *(r.seq for r in records)]:
-        missed = [r for r in visible(hotline, "ATLAS") if r.seq > last]
+    atlas = reader_id(hotline, "ATLAS")
+    for last in range(len(visible(hotline, "ATLAS")) + 1):
+        missed = [r for r in visible(hotline, "ATLAS") if r.event_id(atlas) > last]
         headers = hotline.operator("ATLAS")
         params = {}
         if how == "Last-Event-ID":
@@ -117,18 +143,18 @@ def test_resuming_yields_exactly_what_was_missed(eventful: Hotline, how: str) ->
             params["after"] = last
         with stream(hotline, headers, **params) as reader:
             if missed:
-                assert_events_are(reader.until(missed[-1].seq), missed)
+                assert_events_are(reader.until(missed[-1].event_id(atlas)), missed, atlas)
             # Nothing else is pending: the next event is the next one made.
             hotline.node.set_agreement(
                 "ATLAS", "CIRRUS", AgreementMode.FULL, AgreementStatus.ACTIVE
             )
-            assert_events_are([reader.next()], visible(hotline, "ATLAS")[-1:])
+            assert_events_are([reader.next()], visible(hotline, "ATLAS")[-1:], atlas)
 
 
 def test_resuming_after_a_restart(sqlite_url: str) -> None:
     with open_hotline(sqlite_url) as first:
         first.node.set_agreement("ATLAS", "BOREAS", AgreementMode.FULL, AgreementStatus.ACTIVE)
-        seen = first.head()
+        seen = last_id(first, "ATLAS")
         first.node.set_agreement("ATLAS", "BOREAS", AgreementMode.FULL, AgreementStatus.SUSPENDED)
         first.node.set_agreement("BOREAS", "CIRRUS", AgreementMode.FULL, AgreementStatus.ACTIVE)
         operator = first.operator("ATLAS")
@@ -137,11 +163,11 @@ def test_resuming_after_a_restart(sqlite_url: str) -> None:
         missed = [
             replace(r, payload=payload_for(r, atlas))
             for r in second.records()
-            if r.seq > seen and atlas in r.audience
+            if atlas in r.audience and r.event_id(atlas) > seen
         ]
         assert [r.payload["status"] for r in missed] == ["suspended"]
         with stream(second, {**operator, "Last-Event-ID": str(seen)}) as reader:
-            assert_events_are(reader.until(missed[-1].seq), missed)
+            assert_events_are(reader.until(missed[-1].event_id(atlas)), missed, atlas)
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ def test_a_party_holds_at_most_its_streams_open(hotline: Hotline) -> None:
 
 
 def test_resuming_beyond_the_journal_is_refused_not_deaf(hotline: Hotline) -> None:
-    head = hotline.head()
+    head = hotline.last_event_id("ATLAS")
     response = hotline.client.get(
         "/v1/events", headers={**hotline.operator("ATLAS"), "Last-Event-ID": str(head + 5)}
     )

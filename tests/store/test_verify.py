@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from airhotline.clock import exact_iso_from_us
 from airhotline.store import GENESIS_HASH, IdempotentAnswer, JournalHead, Store, Transaction
 from airhotline.store.canonical import content, link
 
@@ -73,7 +74,7 @@ def test_a_payload_respaced_but_equal_as_json(
     "edit",
     [
         "DELETE FROM journal_audience WHERE seq = 4",
-        "INSERT INTO journal_audience (seq, party_id) VALUES (4, :b)",
+        "INSERT INTO journal_audience (seq, party_id, ordinal) VALUES (4, :b, 999)",
         "UPDATE journal_audience SET party_id = :b WHERE seq = 4",
     ],
     ids=["removed", "added", "changed"],
@@ -282,14 +283,28 @@ def test_a_head_the_journal_never_had(
 # --- idempotent answers name the records they acknowledged --------------------------------
 
 
-@pytest.fixture
-def answered(store: Store, parties: tuple[int, int]) -> None:
-    """Party a's answers for its batches at seq 2, 4 and 6, keys k2, k4 and k6."""
-    answers = {
-        f"k{r.seq}": json.dumps({"accepted": 1, "seq": r.seq, "hash": r.hash})
+def receipts(store: Store, form: str) -> dict[str, str]:
+    """Party a's answers for its batches at seq 2, 4 and 6, keys k2, k4 and k6, as the
+    0.2 ingest writes them (``committed`` time and hash) or as 0.1 did (seq and hash)."""
+    return {
+        f"k{r.seq}": json.dumps(
+            {"accepted": 1, "seq": r.seq, "hash": r.hash}
+            if form == "0.1"
+            else {"accepted": 1, "committed": exact_iso_from_us(r.time_us), "hash": r.hash}
+        )
         for r in store.records_after(0)
         if r.seq % 2 == 0
     }
+
+
+@pytest.fixture(params=["0.2", "0.1"])
+def form(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def answered(store: Store, parties: tuple[int, int], form: str) -> None:
+    answers = receipts(store, form)
 
     def answer(tx: Transaction) -> None:
         for key, body in answers.items():
@@ -305,22 +320,29 @@ def test_answers_that_match_the_journal(store: Store, answered: None) -> None:
 
 
 def test_an_answer_for_a_record_cut_off(
-    store: Store, raw: RawDatabase, answered: None, parties: tuple[int, int]
+    store: Store, raw: RawDatabase, answered: None, parties: tuple[int, int], form: str
 ) -> None:
     delete_row(raw, ROWS)
-    assert store.audit_answers().problems == (
-        f'answer to party {parties[0]}, key "k6": names seq 6, which the journal does not hold',
+    named = (
+        "names seq 6, which the journal does not hold"
+        if form == "0.1"
+        else "names a record committed at 1970-01-01T00:00:00.000006Z with a hash the "
+        "journal does not hold"
     )
+    assert store.audit_answers().problems == (f'answer to party {parties[0]}, key "k6": {named}',)
 
 
 def test_an_answer_for_a_rewritten_record(
-    store: Store, raw: RawDatabase, answered: None, parties: tuple[int, int]
+    store: Store, raw: RawDatabase, answered: None, parties: tuple[int, int], form: str
 ) -> None:
     rewrite_from(store, raw, 5)
-    assert store.audit_answers().problems == (
-        f'answer to party {parties[0]}, key "k6": names seq 6 with a hash the journal '
-        "does not hold there",
+    named = (
+        "names seq 6 with a hash the journal does not hold there"
+        if form == "0.1"
+        else "names a record committed at 1970-01-01T00:00:00.000006Z with a hash the "
+        "journal does not hold"
     )
+    assert store.audit_answers().problems == (f'answer to party {parties[0]}, key "k6": {named}',)
 
 
 def test_an_answer_moved_to_another_party(
@@ -335,11 +357,53 @@ def test_an_answer_moved_to_another_party(
 
 @pytest.mark.parametrize(
     "response",
-    ["not json", "[]", '{"seq": "4", "hash": "x"}', '{"seq": 4}', '{"seq": true, "hash": "x"}'],
+    [
+        "not json",
+        "[]",
+        '{"seq": "4", "hash": "x"}',
+        '{"seq": 4}',
+        '{"seq": true, "hash": "x"}',
+        '{"committed": "yesterday", "hash": "x"}',
+        '{"committed": "1970-01-01T02:00:00.000004+02:00", "hash": "x"}',
+        '{"committed": "1970-01-01T00:00:00.000004Z"}',
+    ],
 )
 def test_an_answer_that_names_no_record(
     store: Store, raw: RawDatabase, answered: None, response: str
 ) -> None:
     raw.execute("UPDATE idempotency SET response_json = :r WHERE key = 'k2'", r=response)
     problems = store.audit_answers().problems
-    assert any(p.endswith('key "k2": names no journal record (seq and hash)') for p in problems)
+    assert any(
+        p.endswith('key "k2": names no journal record (committed time or seq, and hash)')
+        for p in problems
+    )
+
+
+# --- each party's stream ids -------------------------------------------------------------
+
+
+def test_each_party_numbers_its_own_records_densely(store: Store, parties: tuple[int, int]) -> None:
+    a, b = parties
+    records = store.records_after(0)
+    assert [r.ordinals[a] for r in records] == [1, 2, 3, 4, 5, 6]
+    assert [r.ordinals.get(b) for r in records] == [1, None, 2, None, 3, None]
+    assert [r.seq for r in store.party_records_after(b, 1)] == [3, 5]
+    assert (store.party_head(a), store.party_head(b)) == (6, 3)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "UPDATE journal_audience SET ordinal = 7 WHERE seq = 6",
+        "UPDATE journal_audience SET ordinal = ordinal + 10 WHERE seq >= 4 AND party_id = :a",
+    ],
+    ids=["one", "a tail"],
+)
+def test_an_edited_stream_id(
+    store: Store, raw: RawDatabase, parties: tuple[int, int], edit: str
+) -> None:
+    raw.execute(edit, **({"a": parties[0]} if ":a" in edit else {}))
+    result = store.verify()
+    assert (result.ok, result.first_bad_seq) == (False, 6 if "= 7" in edit else 4)
+    assert result.reason is not None
+    assert "stream id" in result.reason

@@ -101,6 +101,11 @@ def test_a_failing_unit_rolls_back_alone(store: Store) -> None:
     assert store.records_after(0, audience=party.id) == []
     assert [p.name for p in store.parties()] == ["north"]
     assert store.verify().ok
+    # The party's stream id the failed unit took is given back too.
+    seen = store.write(
+        lambda tx: tx.append("x", {}, time_us=1, party_id=None, audience=frozenset({party.id}))
+    )
+    assert seen.ordinals == {party.id: 1} == store.records_after(seen.seq - 1)[0].ordinals
 
 
 def test_a_unit_that_swallows_a_database_error_still_fails(store: Store) -> None:
@@ -209,6 +214,14 @@ def test_two_stores_on_one_database_keep_one_chain(database_url: str) -> None:
             batches = list(pool.map(write, [first, second, first, second], [30, 30, 5, 5]))
         seqs = sorted(f.result(10).seq for batch in batches for f in batch)
         assert seqs == list(range(1, 71))
+        # Each store's own cache of the party's last stream id yields to the other's.
+        shared = first.write(lambda tx: tx.insert_party("shared", "en", 1)).id
+
+        def tell(tx: Transaction) -> Record:
+            return tx.append("x", {}, time_us=1, party_id=None, audience=frozenset({shared}))
+
+        told = [(first if i % 3 else second).write(tell) for i in range(9)]
+        assert [r.ordinals[shared] for r in told] == list(range(1, 10))
         assert first.head() == second.head()
         assert first.verify().ok
         assert second.verify().ok

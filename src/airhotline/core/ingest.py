@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from airhotline.clock import US_PER_S, Clock
+from airhotline.clock import US_PER_S, Clock, exact_iso_from_us
 from airhotline.core.events import SharingRules, append
 from airhotline.core.picture import Picture
 from airhotline.core.ports import Journal, UnitOfWork
@@ -94,7 +94,15 @@ class Ingest:
                 if raced is not None:
                     return _replay(raced, body_sha256, idempotency_key)
             record = append(tx, event, time_us=now, rules=self._rules)
-            body = _json({"accepted": len(batch), "seq": record.seq, "hash": record.hash})
+            # The receipt names the record by its time and hash, never by its seq: the
+            # seq would tell the party how much the others wrote in between.
+            body = _json(
+                {
+                    "accepted": len(batch),
+                    "committed": exact_iso_from_us(record.time_us),
+                    "hash": record.hash,
+                }
+            )
             if idempotency_key is not None:
                 tx.idempotency_put(
                     party_id, idempotency_key, IdempotentAnswer(body_sha256, 200, body)

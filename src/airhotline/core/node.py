@@ -345,12 +345,21 @@ class HotlineNode:
 
     # --- events -----------------------------------------------------------------------
 
-    def events_after(self, viewer: Principal, seq: int, *, limit: int = 500) -> list[Record]:
+    def events_after(self, viewer: Principal, event_id: int, *, limit: int = 500) -> list[Record]:
+        """The viewer's events after ``event_id``: a party's ids are its own ordinals
+        (`Record.event_id`), so that they say nothing of the other parties' traffic;
+        the admin's are the journal's seqs."""
         if viewer.party_id is None:
             return self.store.records_after(
-                seq, audience=None, kinds=self._follower.stream_kinds, limit=limit
+                event_id, audience=None, kinds=self._follower.stream_kinds, limit=limit
             )
-        return self.store.records_after(seq, audience=viewer.party_id, limit=limit)
+        return self.store.party_records_after(viewer.party_id, event_id, limit=limit)
+
+    def last_event_id(self, viewer: Principal) -> int:
+        """The id of the viewer's newest event (0: none yet)."""
+        if viewer.party_id is None:
+            return self.store.head().seq
+        return self.store.party_head(viewer.party_id)
 
 
 def _without_foreign_identities(

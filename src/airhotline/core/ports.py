@@ -116,6 +116,16 @@ class Journal(Protocol):
         self, start_us: int, end_us: int, *, kinds: Collection[str] | None = None
     ) -> list[Record]: ...
 
+    def party_records_after(
+        self, party_id: int, ordinal: int, *, limit: int = 1000
+    ) -> list[Record]:
+        """A party's records after ``ordinal``, its own dense numbering of what it sees."""
+        ...
+
+    def party_head(self, party_id: int) -> int:
+        """The ordinal of the party's last record (0: none yet)."""
+        ...
+
     def head(self) -> JournalHead: ...
 
     def parties(self) -> list[PartyRow]: ...

@@ -7,7 +7,7 @@ adapter (`airhotline.store`) implements it, never the other way round.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 __all__ = [
@@ -29,7 +29,9 @@ class Record:
     """One journal row as stored.
 
     ``payload_json`` is the canonical JSON text exactly as stored and hashed; ``payload``
-    is that text parsed. ``time_us`` is UTC microseconds since the epoch.
+    is that text parsed. ``time_us`` is UTC microseconds since the epoch. ``ordinals``
+    gives each member of the audience the record's number on that party's own stream
+    (1, 2, 3, ... in seq order): what a party sees instead of the global ``seq``.
     """
 
     seq: int
@@ -41,6 +43,11 @@ class Record:
     payload_json: str
     prev_hash: str
     hash: str
+    ordinals: Mapping[int, int] = field(default_factory=dict, compare=False)
+
+    def event_id(self, reader: int | None) -> int:
+        """The record's id for a reader: the reader's ordinal; the seq for the admin."""
+        return self.seq if reader is None else self.ordinals[reader]
 
 
 @dataclass(frozen=True, slots=True)

@@ -231,7 +231,9 @@ class AcknowledgementOut(BaseModel):
 
 
 class AlertEventOut(BaseModel):
-    seq: int
+    event: int = Field(
+        description="The record's id on the caller's event stream (the admin's: its seq)"
+    )
     time: str
     kind: str
     tier: str

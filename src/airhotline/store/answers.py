@@ -1,12 +1,13 @@
 """Do the idempotent answers tell the truth? Each names the journal record it acknowledged.
 
 A retry is answered from the ``idempotency`` table, not from the journal. Every answer
-stored there (`airhotline.core.ingest`) holds the ``seq`` and ``hash`` of the record that
-committed its request, in the same transaction as that record. So the answers are many
-small witnesses of the journal's past, kept beside it: one that names a record the
-journal no longer holds (a cut-off tail), holds with another hash (a rewritten one) or
-holds for another party tells a party that something is committed which the journal
-does not say. This audit checks each answer against the record it names.
+stored there (`airhotline.core.ingest`) names the record that committed its request by
+its ``committed`` time and ``hash`` (0.1's answers: by ``seq`` and ``hash``), in the same
+transaction as that record. So the answers are many small witnesses of the journal's
+past, kept beside it: one that names a record the journal no longer holds (a cut-off
+tail), holds with another hash (a rewritten one) or holds for another party tells a
+party that something is committed which the journal does not say. This audit checks
+each answer against the record it names.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, select
 
+from airhotline.clock import us_from_exact_iso
 from airhotline.store.schema import idempotency, journal
 
 __all__ = ["AnswerAudit", "audit_answers"]
@@ -58,39 +60,76 @@ def audit_answers(connection: Connection) -> AnswerAudit:
 def _check(connection: Connection, answers: Sequence[AnyRow]) -> Iterable[str]:
     claims = [(answer, _named_record(answer.response_json)) for answer in answers]
     # A seq beyond BIGINT is held by no journal, and PostgreSQL would refuse the query.
-    seqs = sorted({n[0] for _, n in claims if n is not None and 0 < n[0] <= _MAX_SEQ})
-    records = {
-        row.seq: row
-        for row in connection.execute(
-            select(journal.c.seq, journal.c.hash, journal.c.party_id).where(journal.c.seq.in_(seqs))
-        )
-    }
+    seqs = sorted(
+        {n.seq for _, n in claims if n is not None and n.seq is not None and 0 < n.seq <= _MAX_SEQ}
+    )
+    times = sorted({n.time_us for _, n in claims if n is not None and n.time_us is not None})
+    by_seq: dict[int, AnyRow] = {}
+    by_time: dict[tuple[int, str], AnyRow] = {}
+    columns = (journal.c.seq, journal.c.time_us, journal.c.hash, journal.c.party_id)
+    if seqs:
+        for row in connection.execute(select(*columns).where(journal.c.seq.in_(seqs))):
+            by_seq[row.seq] = row
+    if times:
+        for row in connection.execute(select(*columns).where(journal.c.time_us.in_(times))):
+            by_time[(row.time_us, row.hash)] = row
     for answer, named in claims:
         # The key is the client's text: JSON-quoted, it stays on one line and in ASCII.
         where = f"answer to party {answer.party_id}, key {json.dumps(answer.key)}"
         if named is None:
-            yield f"{where}: names no journal record (seq and hash)"
+            yield f"{where}: names no journal record (committed time or seq, and hash)"
             continue
-        seq, digest = named
-        record = records.get(seq)
-        if record is None:
-            yield f"{where}: names seq {seq}, which the journal does not hold"
-        elif record.hash != digest:
-            yield f"{where}: names seq {seq} with a hash the journal does not hold there"
-        elif record.party_id != answer.party_id:
+        if named.seq is not None:
+            record = by_seq.get(named.seq)
+            if record is None:
+                yield f"{where}: names seq {named.seq}, which the journal does not hold"
+                continue
+            if record.hash != named.hash:
+                yield f"{where}: names seq {named.seq} with a hash the journal does not hold there"
+                continue
+            name = f"seq {named.seq}"
+        else:
+            assert named.time_us is not None
+            record = by_time.get((named.time_us, named.hash))
+            if record is None:
+                yield (
+                    f"{where}: names a record committed at {named.committed} with a hash the"
+                    " journal does not hold"
+                )
+                continue
+            name = f"seq {record.seq}"
+        if record.party_id != answer.party_id:
             owner = "no party" if record.party_id is None else f"party {record.party_id}"
-            yield f"{where}: names seq {seq}, a record of {owner}"
+            yield f"{where}: names {name}, a record of {owner}"
 
 
-def _named_record(response_json: str) -> tuple[int, str] | None:
-    """The ``(seq, hash)`` an answer names, or None when it names none."""
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    """The record an answer names: by ``committed`` time and hash (the receipts of
+    0.2), or by ``seq`` and hash (those of 0.1, which told a party the global seq)."""
+
+    hash: str
+    seq: int | None = None
+    time_us: int | None = None
+    committed: str | None = None
+
+
+def _named_record(response_json: str) -> _Claim | None:
+    """The record an answer names, or None when it names none."""
     try:
         response = json.loads(response_json)
     except ValueError:
         return None
     if not isinstance(response, dict):
         return None
-    seq, digest = response.get("seq"), response.get("hash")
-    if type(seq) is not int or not isinstance(digest, str):  # bool is an int too
+    digest, seq, committed = response.get("hash"), response.get("seq"), response.get("committed")
+    if not isinstance(digest, str):
         return None
-    return seq, digest
+    if type(seq) is int:  # bool is an int too
+        return _Claim(digest, seq=seq)
+    if isinstance(committed, str):
+        try:
+            return _Claim(digest, time_us=us_from_exact_iso(committed), committed=committed)
+        except ValueError:
+            return None
+    return None

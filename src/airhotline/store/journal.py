@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, select, text
+from sqlalchemy import Connection, Row, Select, func, select, text
 
 from airhotline.core.records import Audience, JournalHead, Record
 from airhotline.store.canonical import GENESIS_HASH, content, link
@@ -27,6 +27,8 @@ __all__ = [
     "claim_head",
     "format_head",
     "parse_head",
+    "party_head",
+    "party_records_after",
     "read_head",
     "records_after",
     "records_in_time",
@@ -145,6 +147,31 @@ def records_after(
     return _with_audiences(connection, connection.execute(query.limit(limit)).all())
 
 
+def party_records_after(
+    connection: Connection, party_id: int, ordinal: int, *, limit: int
+) -> list[Record]:
+    """A party's records numbered above ``ordinal`` on its stream, in order, at most
+    ``limit``, through the ``(party_id, ordinal)`` index."""
+    if limit <= 0:
+        return []
+    query = (
+        select(*_COLUMNS)
+        .join(journal_audience, journal_audience.c.seq == journal.c.seq)
+        .where(journal_audience.c.party_id == party_id, journal_audience.c.ordinal > ordinal)
+        .order_by(journal_audience.c.ordinal)
+        .limit(limit)
+    )
+    return _with_audiences(connection, connection.execute(query).all())
+
+
+def party_head(connection: Connection, party_id: int) -> int:
+    """The ordinal of the party's last record: 0 when it has none."""
+    found = connection.execute(
+        select(func.max(journal_audience.c.ordinal)).where(journal_audience.c.party_id == party_id)
+    ).scalar_one()
+    return int(found or 0)
+
+
 def records_in_time(
     connection: Connection,
     start_us: int,
@@ -166,27 +193,28 @@ def records_in_time(
 
 
 def _with_audiences(connection: Connection, rows: Sequence[AnyRow]) -> list[Record]:
-    members: dict[int, set[int]] = {row.seq: set() for row in rows}
+    members: dict[int, dict[int, int]] = {row.seq: {} for row in rows}
     seqs = list(members)
     for start in range(0, len(seqs), _AUDIENCE_CHUNK):
         chunk = seqs[start : start + _AUDIENCE_CHUNK]
         found = connection.execute(
-            select(journal_audience.c.seq, journal_audience.c.party_id).where(
-                journal_audience.c.seq.in_(chunk)
-            )
+            select(
+                journal_audience.c.seq, journal_audience.c.party_id, journal_audience.c.ordinal
+            ).where(journal_audience.c.seq.in_(chunk))
         )
-        for seq, party_id in found:
-            members[seq].add(party_id)
+        for seq, party_id, ordinal in found:
+            members[seq][party_id] = ordinal
     return [_record(row, members[row.seq]) for row in rows]
 
 
-def _record(row: AnyRow, audience: Iterable[int]) -> Record:
+def _record(row: AnyRow, ordinals: dict[int, int]) -> Record:
     return Record(
         seq=row.seq,
         time_us=row.time_us,
         kind=row.kind,
         party_id=row.party_id,
-        audience=frozenset(audience),
+        audience=frozenset(ordinals),
+        ordinals=ordinals,
         payload=parse_payload(row.payload),
         payload_json=row.payload,
         prev_hash=row.prev_hash,
@@ -205,13 +233,15 @@ def verify(
 
     Checks, row by row: seq follows on from the previous one (a deleted row); prev_hash
     is the previous row's hash (rows reordered or removed); the hash is that of the
-    row's content with its audience (an edited row). A chain alone cannot tell that its
-    newest rows were cut off, or edited and every later row rehashed: what is left is
-    a shorter or another intact chain. Heads known from elsewhere can: ``committed`` is
-    the head the calling store itself committed, ``expected`` one kept since (``airhotline
-    journal verify --expect``). The journal must still hold each, with exactly its hash;
-    rows after it are fine. Rows appended while verifying are not checked.
-    ``progress(done, total)`` is called every thousand rows and at the end.
+    row's content with its audience (an edited row); each party's ordinals run 1, 2,
+    3, ... in seq order (a party's stream ids, which are not hashed). A chain alone
+    cannot tell that its newest rows were cut off, or edited and every later row
+    rehashed: what is left is a shorter or another intact chain. Heads known from
+    elsewhere can: ``committed`` is the head the calling store itself committed,
+    ``expected`` one kept since (``airhotline journal verify --expect``). The journal
+    must still hold each, with exactly its hash; rows after it are fine. Rows appended
+    while verifying are not checked. ``progress(done, total)`` is called every thousand
+    rows and at the end.
     """
     anchors = [_Anchor(committed, "this store committed up to", "the one this store committed")]
     if expected is not None:
@@ -221,7 +251,7 @@ def verify(
         select(*_COLUMNS).where(journal.c.seq <= total).order_by(journal.c.seq)
     )
     members = connection.execution_options(yield_per=_VERIFY_BATCH * 4).execute(
-        select(journal_audience.c.seq, journal_audience.c.party_id)
+        select(journal_audience.c.seq, journal_audience.c.party_id, journal_audience.c.ordinal)
         .where(journal_audience.c.seq <= total)
         .order_by(journal_audience.c.seq, journal_audience.c.party_id)
     )
@@ -255,6 +285,7 @@ def _verify_rows(
     prev_hash = GENESIS_HASH
     wanted = {anchor.head.seq for anchor in anchors}
     hash_at = {0: GENESIS_HASH}
+    last_ordinal: dict[int, int] = {}
     member = next(members, None)
     for row in rows:
         expected = checked + 1
@@ -263,10 +294,12 @@ def _verify_rows(
                 checked, expected, f"seq {expected} is missing: the next row is seq {row.seq}"
             )
         audience: list[int] = []
+        ordinals: list[int] = []
         while member is not None and member.seq <= row.seq:
             if member.seq < row.seq:
                 return _broken(checked, member.seq, "audience rows without a journal row")
             audience.append(member.party_id)
+            ordinals.append(member.ordinal)
             member = next(members, None)
         if row.prev_hash != prev_hash:
             return _broken(
@@ -292,6 +325,16 @@ def _verify_rows(
                 row.seq,
                 "hash does not match the content: the row or its audience was edited",
             )
+        for party_id, ordinal in zip(audience, ordinals, strict=True):
+            following = last_ordinal.get(party_id, 0) + 1
+            if ordinal != following:
+                return _broken(
+                    checked,
+                    row.seq,
+                    f"party {party_id}'s stream id here is {ordinal}, not {following}:"
+                    " its stream ids were edited",
+                )
+            last_ordinal[party_id] = following
         prev_hash = row.hash
         checked += 1
         if row.seq in wanted:

@@ -9,7 +9,10 @@ PostgreSQL alike:
 - strings are ``TEXT`` (lengths are checked where the input arrives, not here);
 - the journal's payload is the canonical JSON *text*, never a JSON column;
 - the journal's audience is a table of its own, indexed by ``(party_id, seq)`` so that a
-  party resuming after ``seq`` reads only its own rows.
+  party resuming after ``seq`` reads only its own rows; ``ordinal`` numbers each party's
+  records 1, 2, 3, ... in seq order, so that a party's stream has ids of its own that
+  say nothing of how much the rest of the journal grows. It is not hashed: it follows
+  from the audiences in seq order, and `verify` checks that it does.
 """
 
 from __future__ import annotations
@@ -123,5 +126,7 @@ journal_audience = Table(
     metadata,
     Column("seq", SEQ, ForeignKey("journal.seq"), primary_key=True, autoincrement=False),
     Column("party_id", Integer, ForeignKey("parties.id"), primary_key=True),
+    Column("ordinal", SEQ, nullable=False),
     Index(None, "party_id", "seq"),
+    Index(None, "party_id", "ordinal", unique=True),
 )

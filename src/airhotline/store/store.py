@@ -198,6 +198,16 @@ class Store:
         """Records with ``start_us <= time_us < end_us``, in seq order."""
         return self._read(lambda c: journal.records_in_time(c, start_us, end_us, kinds=kinds))
 
+    def party_records_after(
+        self, party_id: int, ordinal: int, *, limit: int = 1000
+    ) -> list[Record]:
+        """Up to ``limit`` of a party's records after ``ordinal`` on its own stream."""
+        return self._read(lambda c: journal.party_records_after(c, party_id, ordinal, limit=limit))
+
+    def party_head(self, party_id: int) -> int:
+        """The ordinal of the party's last committed record (0: none yet)."""
+        return self._read(lambda c: journal.party_head(c, party_id))
+
     def head(self) -> JournalHead:
         """The last committed record's seq and hash (0 and 64 zeros when empty)."""
         return self._read(journal.read_head)

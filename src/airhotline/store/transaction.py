@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from airhotline.errors import (
@@ -60,13 +60,20 @@ _INSERT_AUDIENCE = insert(journal_audience)
 
 
 class Chain:
-    """The end of the journal as the writer knows it; touched by the writer thread only."""
+    """The end of the journal as the writer knows it; touched by the writer thread only.
 
-    __slots__ = ("hash", "seq")
+    ``ordinals`` caches each party's last ordinal (see `airhotline.store.schema`), read
+    from the database the first time a party is appended to. A reset forgets them all:
+    after a rollback, or a group written by another store, the database is the one that
+    knows, and asking it once per party costs one index lookup.
+    """
+
+    __slots__ = ("hash", "ordinals", "seq")
 
     def __init__(self, head: JournalHead) -> None:
         self.seq = head.seq
         self.hash = head.hash
+        self.ordinals: dict[int, int] = {}
 
     def head(self) -> JournalHead:
         return JournalHead(self.seq, self.hash)
@@ -74,6 +81,7 @@ class Chain:
     def reset(self, head: JournalHead) -> None:
         self.seq = head.seq
         self.hash = head.hash
+        self.ordinals.clear()
 
 
 class Transaction:
@@ -128,6 +136,8 @@ class Transaction:
             payload_json=payload_json,
         )
         digest = link(prev_hash, text)
+        with self._statements():
+            ordinals = {p: self._last_ordinal(p) + 1 for p in sorted(members)}
         with self._statements(lambda: NotFoundError("party", _missing(party_id, members))):
             self._connection.execute(
                 _INSERT_RECORD,
@@ -144,10 +154,11 @@ class Transaction:
             if members:
                 self._connection.execute(
                     _INSERT_AUDIENCE,
-                    [{"seq": seq, "party_id": p} for p in sorted(members)],
+                    [{"seq": seq, "party_id": p, "ordinal": n} for p, n in ordinals.items()],
                 )
         self._chain.seq = seq
         self._chain.hash = digest
+        self._chain.ordinals.update(ordinals)
         record = Record(
             seq=seq,
             time_us=time_us,
@@ -158,9 +169,21 @@ class Transaction:
             payload_json=payload_json,
             prev_hash=prev_hash,
             hash=digest,
+            ordinals=ordinals,
         )
         self._records.append(record)
         return record
+
+    def _last_ordinal(self, party_id: int) -> int:
+        known = self._chain.ordinals.get(party_id)
+        if known is None:
+            known = self._connection.execute(
+                select(func.coalesce(func.max(journal_audience.c.ordinal), 0)).where(
+                    journal_audience.c.party_id == party_id
+                )
+            ).scalar_one()
+            self._chain.ordinals[party_id] = known
+        return known
 
     # -- parties and tokens ----------------------------------------------------------
 

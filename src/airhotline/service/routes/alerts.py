@@ -86,9 +86,16 @@ async def get_alert(node: Node, caller: Reader, alert_id: AlertId) -> AlertOut:
     """One alert with its journaled history (404 for an alert of other parties)."""
     alert = node.alerts.get(alert_id, party_id=caller.party_id)
     out = alert_out(node, alert)
+    reader = caller.party_id
     out.history = [
-        AlertEventOut(seq=r.seq, time=iso_from_us(r.time_us), kind=r.kind, tier=r.payload["tier"])
+        AlertEventOut(
+            event=r.event_id(reader),
+            time=iso_from_us(r.time_us),
+            kind=r.kind,
+            tier=r.payload["tier"],
+        )
         for r in node.alerts.history(alert_id)
+        if reader is None or reader in r.ordinals
     ]
     return out
 

@@ -1,9 +1,11 @@
 """``GET /v1/events``: a party's Server-Sent Events stream, resumable with Last-Event-ID.
 
-Each event's id is its journal sequence number. A reconnecting client sends the last id
-it saw and first receives, from the journal, everything after it that it may see — also
-after a server restart — then the live events; duplicates between the two are dropped by
-sequence number. A client that falls too far behind gets a ``stream.overflow`` event and
+A party's event ids number its own events 1, 2, 3, ...: they grow with what the party
+sees, never with the rest of the journal, which would tell it how busy the other parties
+are; the admin's ids are the journal's sequence numbers. A reconnecting client sends the
+last id it saw and first receives, from the journal, everything after it that it may see
+— also after a server restart — then the live events; duplicates between the two are
+dropped by id. A client that falls too far behind gets a ``stream.overflow`` event and
 the stream ends: it reconnects with its Last-Event-ID and catches up from the journal, so
 that one slow reader never holds memory or delays anyone else.
 """
@@ -41,17 +43,21 @@ MAX_SEQ = 2**63 - 1
 
 
 def event_of(record: Record, reader: int | None = None) -> ServerSentEvent:
-    """The record as an event for ``reader`` (a party id; None: the admin)."""
-    data = {
-        "seq": record.seq,
+    """The record as an event for ``reader`` (a party id; None: the admin, who also
+    reads the journal's ``seq`` and ``hash``)."""
+    event_id = record.event_id(reader)
+    data: dict[str, object] = {
+        "id": event_id,
         "time": iso_from_us(record.time_us),
         "kind": record.kind,
         "payload": payload_for(record, reader),
     }
+    if reader is None:
+        data["seq"] = record.seq
     return ServerSentEvent(
         data=json.dumps(data, separators=(",", ":"), ensure_ascii=False),
         event=record.kind,
-        id=str(record.seq),
+        id=str(event_id),
     )
 
 
@@ -68,25 +74,25 @@ async def stream_events(
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
     after: Annotated[
         int | None,
-        Query(ge=0, le=MAX_SEQ, description="Resume after this seq (when no Last-Event-ID)"),
+        Query(ge=0, le=MAX_SEQ, description="Resume after this event id (when no Last-Event-ID)"),
     ] = None,
 ) -> EventSourceResponse:
-    """Events this caller may see, from the given sequence number on, then live."""
+    """Events this caller may see, after the given event id, then live."""
     start = after or 0
     if last_event_id is not None and last_event_id.strip():
         text = last_event_id.strip()
         # ASCII digits only: "²" is a digit to str.isdigit() but not to int().
         if not (text.isascii() and text.isdigit()) or int(text) > MAX_SEQ:
             raise ProblemError(
-                422, "Last-Event-ID must be a sequence number", field="Last-Event-ID"
+                422, "Last-Event-ID must be an event id: digits", field="Last-Event-ID"
             )
         start = int(text)
-    head = node.store.head().seq
+    head = await anyio.to_thread.run_sync(node.last_event_id, caller)
     if start > head:
         # After a restore from an older backup, say: the stream would wait for ever.
         raise ProblemError(
             409,
-            f"resuming after {start}, beyond the journal's head ({head}): was the journal"
+            f"resuming after event {start}, beyond your newest ({head}): was the journal"
             " restored from an older copy? Start again without Last-Event-ID",
             field="Last-Event-ID" if last_event_id else "after",
         )
@@ -115,7 +121,7 @@ async def _events(
     ticket: Ticket,
 ) -> AsyncIterator[ServerSentEvent]:
     # Subscribe before reading the journal: anything committed from now on is queued,
-    # anything committed before is in the journal; overlap is dropped by seq.
+    # anything committed before is in the journal; overlap is dropped by id.
     subscription = node.bus.subscribe(caller.party_id, max_pending=node.config.stream_max_pending)
     try:
         while True:
@@ -127,7 +133,7 @@ async def _events(
             )
             for record in page:
                 yield event_of(record, caller.party_id)
-                last = record.seq
+                last = record.event_id(caller.party_id)
             if len(page) < _BACKLOG_PAGE:
                 break
         while not await request.is_disconnected():
@@ -140,10 +146,11 @@ async def _events(
                 return
             if not node.token_active(caller.token_id):
                 return  # revoked while connected: the stream ends with the token
-            if live.seq <= last:  # the subscription holds only this caller's audience
+            # The subscription holds only this caller's audience, so the id is there.
+            if live.event_id(caller.party_id) <= last:
                 continue
             yield event_of(live, caller.party_id)
-            last = live.seq
+            last = live.event_id(caller.party_id)
     finally:
         subscription.close()
         ticket.release()
