@@ -141,7 +141,7 @@ BAD_INPUTS = [
     pytest.param(HEADER, ["RED,R1,0,0,31000,,90,0"], "missing value", id="empty"),
     pytest.param(HEADER, [HEAD_ON[0], "RED,R2,91,0,31000,450,90,0"], "row 2", id="lat"),
     pytest.param(HEADER, ["RED,R1,0,0,31000,-5,90,0"], "negative", id="negative-speed"),
-    pytest.param(HEADER, ["RED,R1,0,0,31000,450,360,0"], "[0, 360)", id="track"),
+    pytest.param(HEADER, ["RED,R1,0,0,31000,450,360.5,0"], "[0, 360]", id="track"),
     pytest.param(HEADER, ["RED,R1,0,0,abc,450,90,0"], "not a number: 'abc'", id="text"),
     pytest.param(HEADER, ["RED,R1,0,200,31000,450,90,0"], "longitude", id="lon"),
     pytest.param(HEADER, ["RED,R1,0,0,200000,450,90,0"], "altitude", id="altitude"),
@@ -222,6 +222,19 @@ def test_padded_numbers_are_read_like_any_other(tmp_path: Path) -> None:
     out = tmp_path / "c.json"
     assert run("detect", str(write_csv(tmp_path, padded)), "--out", str(out))[0] == 0
     assert len(json.loads(out.read_text())) == 1
+
+
+def test_a_track_of_360_is_north(tmp_path: Path) -> None:
+    # Head-on along the meridian: north written as operators write it, then as 0.
+    def conflicts(north: str) -> list[dict[str, object]]:
+        lines = [f"RED,R1,0.0,0.0,31000,450,{north},0", "BLUE,B1,0.33333,0.0,31000,450,180,0"]
+        out = tmp_path / f"north-{north}.json"
+        assert run("detect", str(write_csv(tmp_path, lines)), "--out", str(out))[0] == 0
+        return list(json.loads(out.read_text()))
+
+    written_360 = conflicts("360")
+    assert len(written_360) == 1
+    assert written_360 == conflicts("0")
 
 
 def test_a_large_conflict_table_is_one_line_per_conflict(tmp_path: Path) -> None:

@@ -17,6 +17,13 @@ def batch_records(hotline: Hotline) -> list[dict[str, Any]]:
     return [dict(r.payload) for r in hotline.records() if r.kind == "tracks.reported"]
 
 
+def test_a_track_of_360_is_north(hotline: Hotline) -> None:
+    response = hotline.post_reports("ATLAS", [report("A1", track_deg=360.0)])
+    assert response.status_code == 200, response.text
+    (track,) = hotline.picture("ATLAS")["tracks"]
+    assert track["track_deg"] == 0.0
+
+
 def test_a_json_array_is_committed(hotline_db: Hotline) -> None:
     hotline = hotline_db
     head = hotline.head()
@@ -90,7 +97,8 @@ BAD_REPORTS: dict[str, tuple[Any, str]] = {
     "lat -90.5": ({"lat": -90.5}, "[2].lat"),
     "lon 180.1": ({"lon": 180.1}, "[2].lon"),
     "negative gs_kt": ({"gs_kt": -1.0}, "[2].gs_kt"),
-    "track_deg 360": ({"track_deg": 360.0}, "[2].track_deg"),
+    "track_deg 360.5": ({"track_deg": 360.5}, "[2].track_deg"),
+    "track_deg -0.1": ({"track_deg": -0.1}, "[2].track_deg"),
     "alt_ft 150000": ({"alt_ft": 150_000.0}, "[2].alt_ft"),
     "lat as text": ({"lat": "north"}, "[2].lat"),
     "missing lon": (_drop("lon"), "[2].lon"),

@@ -77,7 +77,8 @@ def read_snapshot(
     _check_range("lon", lon, *LON_RANGE, "longitude outside [-180, 180]")
     _check_range("alt_ft", alt_ft, *ALT_FT_RANGE, "altitude outside [-2000, 100000] ft")
     _check_range("gs_kt", gs_kt, 0.0, np.inf, "ground speed cannot be negative")
-    _check_rows("track_deg", (track_deg < 0.0) | (track_deg >= 360.0), "track outside [0, 360)")
+    # 360 is north as operators write it, and a feed rounding 359.97 prints it too.
+    _check_rows("track_deg", (track_deg < 0.0) | (track_deg > 360.0), "track outside [0, 360]")
     _check_unique(party, track_id)
     time_s = _time_column(table) if "time" in table.column_names else None
 

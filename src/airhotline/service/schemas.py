@@ -114,7 +114,8 @@ class StateReportIn(_In):
     lon: Annotated[StrictFloat, Field(ge=LON_RANGE[0], le=LON_RANGE[1])]
     alt_ft: Annotated[StrictFloat, Field(ge=ALT_FT_RANGE[0], le=ALT_FT_RANGE[1])]
     gs_kt: Annotated[StrictFloat, Field(ge=0.0, le=4_000.0)]
-    track_deg: Annotated[StrictFloat, Field(ge=0.0, lt=360.0)]
+    # 360 is north as operators write it, and a feed rounding 359.97 sends it too.
+    track_deg: Annotated[StrictFloat, Field(ge=0.0, le=360.0)]
     vrate_fpm: Annotated[StrictFloat, Field(ge=-60_000.0, le=60_000.0)]
     callsign: Annotated[Identifier | None, Field(max_length=16)] = None
     # pydantic matches patterns with Rust's regex, whose ``$`` is the end of the text
