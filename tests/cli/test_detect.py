@@ -224,6 +224,13 @@ def test_padded_numbers_are_read_like_any_other(tmp_path: Path) -> None:
     assert len(json.loads(out.read_text())) == 1
 
 
+def test_one_track_id_in_two_parties_is_two_tracks(tmp_path: Path) -> None:
+    lines = [HEAD_ON[0], HEAD_ON[1].replace("BLUE,B1,", "BLUE,R1,")]
+    out = tmp_path / "c.json"
+    assert run("detect", str(write_csv(tmp_path, lines)), "--out", str(out))[0] == 0
+    assert len(json.loads(out.read_text())) == 1
+
+
 def test_a_track_of_360_is_north(tmp_path: Path) -> None:
     # Head-on along the meridian: north written as operators write it, then as 0.
     def conflicts(north: str) -> list[dict[str, object]]:

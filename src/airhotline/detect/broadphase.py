@@ -100,10 +100,9 @@ def overlapping_pairs(
     key = ((cell_lo - origin) @ stride)[owner]
     lowest = np.zeros(owner.size, dtype=np.uint8)
     for d in range(dims - 1, -1, -1):
-        digit = local % cells_per_axis[owner, d]
+        local, digit = np.divmod(local, cells_per_axis[:, d][owner])
         key += digit * stride[d]
         lowest |= (digit == 0).astype(np.uint8) << np.uint8(d)
-        local //= cells_per_axis[owner, d]
 
     # Sort by cell, then by group inside a cell: an entry then pairs only with the entries
     # of later groups in its cell, and same-group pairs are never even formed.
@@ -128,6 +127,7 @@ def overlapping_pairs(
     partners_before = np.cumsum(partners)
 
     home_bits = np.uint8((1 << dims) - 1)
+    lo_columns, hi_columns = np.ascontiguousarray(lo.T), np.ascontiguousarray(hi.T)
     start = 0
     while start < key.size:
         # Take whole entries until the chunk holds about chunk_pairs candidate pairs.
@@ -144,7 +144,12 @@ def overlapping_pairs(
             # it exactly when, on every axis, one of the two boxes starts here.
             home = (lowest[first] | lowest[second]) == home_bits
             a, b = owner[first[home]], owner[second[home]]
-            overlap = np.all((lo[a] < hi[b]) & (lo[b] < hi[a]), axis=1)
-            a, b = a[overlap], b[overlap]
+            # One axis at a time, each narrowing the pairs the next one gathers: the
+            # last axis first (altitude, for aircraft: the thinnest band, so it drops the
+            # most), every column contiguous.
+            for d in range(dims - 1, -1, -1):
+                lo_d, hi_d = lo_columns[d], hi_columns[d]
+                overlap = (lo_d[a] < hi_d[b]) & (lo_d[b] < hi_d[a])
+                a, b = a[overlap], b[overlap]
             yield np.minimum(a, b), np.maximum(a, b)
         start = stop

@@ -221,7 +221,10 @@ def _swept_boxes(
     # minimum tall, and cells that size would make each straddle two and every climbing
     # box cover a dozen (measured: 2.3x fewer entries, 2.5x faster at 100 000 tracks).
     extent = hi - lo
-    horizontal_cell = max(float(np.median(extent[:, :3].max(axis=1))), 1_000.0)
+    widest = extent[:, :3].max(axis=1)
+    # The (upper) median by partition: np.median's first call imports numpy.ma (15 ms).
+    median = float(np.partition(widest, widest.size // 2)[widest.size // 2])
+    horizontal_cell = max(median, 1_000.0)
     vertical_cell = max(float(np.mean(extent[:, 3])), 300.0)
     cell_size = np.array([horizontal_cell] * 3 + [vertical_cell])
     group = states.party if pairs == "cross-party" else None
