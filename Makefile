@@ -7,7 +7,11 @@ READY := $(VENV)/.ready
 
 .PHONY: run test bench lint setup clean
 
-setup: $(READY)
+# The message catalogues: each language's .po compiled to the .mo that gettext reads.
+PO := $(wildcard src/airhotline/i18n/locale/*/LC_MESSAGES/airhotline.po)
+MO := $(PO:.po=.mo)
+
+setup: $(READY) $(MO)
 
 # The virtual environment, with every dependency pinned by constraints.txt.
 $(READY): pyproject.toml constraints.txt
@@ -16,18 +20,21 @@ $(READY): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(READY)
 
-run: $(READY)
+$(MO) &: $(PO) $(READY)
+	$(PY) tools/i18n.py compile
+
+run: $(READY) $(MO)
 	$(VENV)/bin/airhotline serve --demo
 
-test: $(READY)
+test: $(READY) $(MO)
 	$(PY) -m pytest -n 2 -q
 
 lint: $(READY)
-	$(VENV)/bin/ruff check src tests benchmarks
-	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks tools
+	$(VENV)/bin/ruff format --check src tests benchmarks tools
 	$(VENV)/bin/mypy
 
-bench: $(READY)
+bench: $(READY) $(MO)
 	$(PY) -m benchmarks.detect
 	$(PY) -m benchmarks.service
 	$(PY) -m benchmarks.alerts

@@ -220,10 +220,12 @@ LEAVES = (
     "airhotline.clock",
     "airhotline.ids",
     "airhotline.bounds",
+    "airhotline.i18n",
 )
 CORE = modules_in("airhotline.core")
-#: Third-party packages the core may use: array code, nothing that does I/O.
-CORE_THIRD_PARTY = {"numpy"}
+#: Third-party packages the core may use: array code and locale formatting (Babel reads
+#: only CLDR's data that it ships), nothing that does the hotline's I/O.
+CORE_THIRD_PARTY = {"numpy", "babel"}
 
 
 def test_the_core_and_the_leaves_are_found() -> None:

@@ -19,6 +19,7 @@ from airhotline import __version__
 from airhotline.cli.admin import admin_token, agreement_app, party_app
 from airhotline.cli.alerts import alerts
 from airhotline.cli.detect import detect
+from airhotline.cli.messages import messages_app
 from airhotline.cli.serve import serve
 
 if TYPE_CHECKING:
@@ -91,6 +92,7 @@ app.command("admin-token")(admin_token)
 app.command()(alerts)
 app.add_typer(party_app, name="party")
 app.add_typer(agreement_app, name="agreement")
+app.add_typer(messages_app, name="messages")
 
 
 def main() -> None:

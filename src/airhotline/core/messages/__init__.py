@@ -1,0 +1,26 @@
+"""Hotline messages: the catalogue of types and their rendering in each reader's language."""
+
+from airhotline.core.messages.catalogue import (
+    CATALOGUE,
+    Attribute,
+    Form,
+    MessageType,
+    Param,
+    ParamKind,
+    Response,
+    closes,
+)
+from airhotline.core.messages.render import render, render_response
+
+__all__ = [
+    "CATALOGUE",
+    "Attribute",
+    "Form",
+    "MessageType",
+    "Param",
+    "ParamKind",
+    "Response",
+    "closes",
+    "render",
+    "render_response",
+]
