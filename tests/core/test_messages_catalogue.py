@@ -315,3 +315,25 @@ def test_every_form_renders_as_its_golden_file(lang: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     assert text == path.read_text(encoding="utf-8")
+
+
+# --- the command line ---------------------------------------------------------------------
+
+
+def test_the_catalog_command_lists_every_type_in_every_language() -> None:
+    from typer.testing import CliRunner
+
+    from airhotline.cli import app
+
+    result = CliRunner().invoke(app, ["messages", "catalog"])
+    assert result.exit_code == 0, result.output
+    for type_id in CATALOGUE:
+        assert f"{type_id}  [{CATALOGUE[type_id].attribute.value}]" in result.stdout
+    assert "ru  Сообщите намерения {track}." in result.stdout
+    assert "he  " in result.stdout
+    only = CliRunner().invoke(app, ["messages", "catalog", "--lang", "tr"])
+    assert "    ru  " not in only.stdout
+    assert "    tr  " in only.stdout
+    wrong = CliRunner().invoke(app, ["messages", "catalog", "--lang", "fr"])
+    assert wrong.exit_code == 2
+    assert "--lang: no catalogue for 'fr'" in wrong.stderr
