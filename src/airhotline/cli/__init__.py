@@ -74,6 +74,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help: Typer's Rich help imports rich.markdown and friends, 0.1 s per call.
+    rich_markup_mode=None,
 )
 
 
