@@ -28,6 +28,7 @@ import numpy as np
 
 from airhotline import geo, units
 from airhotline.simulate.traffic import worldwide_traffic
+from benchmarks import _stats as stats
 from benchmarks._server import provision, start_server, stop_server
 
 PARTIES = 4
@@ -239,7 +240,7 @@ def main() -> None:
     print(f"cycle (detection + alerts): mean {mean_cycle:.1f} ms, 99 % under {p99_cycle:.0f} ms")
     if latencies:
         p50 = statistics.median(latencies)
-        p99 = latencies[int(0.99 * (len(latencies) - 1))]
+        p99 = stats.p99(latencies)
         print(
             f"alert latency over {len(latencies)} encounters: p50 {p50 * 1000:.0f} ms,"
             f" p99 {p99 * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms"

@@ -29,6 +29,7 @@ import numpy as np
 
 from airhotline import geo, units
 from benchmarks._server import provision, start_server, stop_server
+from benchmarks._stats import p99
 from benchmarks.alerts import _measure, cycle_figures
 
 #: Where the flood happens: far from the encounters.
@@ -93,9 +94,8 @@ def _read(url: str, token: str, seconds: float, out: dict[str, list[float]]) -> 
             time.sleep(max(0.0, tick - time.monotonic()))
 
 
-def p99(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[int(0.99 * (len(ordered) - 1))] * 1000 if ordered else float("nan")
+def p99_ms(values: list[float]) -> float:
+    return p99(sorted(values)) * 1000
 
 
 def main() -> None:
@@ -138,13 +138,13 @@ def main() -> None:
     if latencies:
         print(
             f"P2/P3 alert latency over {len(latencies)} encounters: p50"
-            f" {statistics.median(latencies) * 1000:.0f} ms, p99 {p99(latencies):.0f} ms"
+            f" {statistics.median(latencies) * 1000:.0f} ms, p99 {p99_ms(latencies):.0f} ms"
         )
     else:
         print("P2/P3 alert latency: no alert arrived (see server.log in " + str(workdir) + ")")
     print(
-        f"P1 reads: /v1/picture p99 {p99(reads['/v1/picture']):.1f} ms,"
-        f" /v1/alerts p99 {p99(reads['/v1/alerts']):.1f} ms"
+        f"P1 reads: /v1/picture p99 {p99_ms(reads['/v1/picture']):.1f} ms,"
+        f" /v1/alerts p99 {p99_ms(reads['/v1/alerts']):.1f} ms"
         f" ({len(reads['/v1/alerts'])} each); P1 alerts in memory {len(floods)}"
     )
 

@@ -40,6 +40,7 @@ from airhotline.bootstrap import build_node
 from airhotline.clock import SimulatedClock
 from airhotline.core.reports import ReportBatch
 from airhotline.simulate.traffic import worldwide_traffic
+from benchmarks import _stats as stats
 from benchmarks._server import provision, start_server, stop_server
 
 TRACKS = 10_000
@@ -129,7 +130,7 @@ def bench_ingest(db: str, label: str, seconds: float, batch: int, clients: int) 
             if line.startswith("airhotline_tracks ")
         )
         p50 = statistics.median(latencies) * 1000
-        p99 = latencies[int(0.99 * (len(latencies) - 1))] * 1000
+        p99 = stats.p99(latencies) * 1000
         print(
             f"ingest {label:<10} {accepted / elapsed:>10,.0f} reports/s durably committed"
             f"  (batch {batch}, {clients} clients, {elapsed:.1f} s, refused {refused},"

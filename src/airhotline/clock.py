@@ -15,9 +15,8 @@ __all__ = [
     "Clock",
     "SimulatedClock",
     "SystemClock",
-    "exact_iso_from_us",
     "iso_from_us",
-    "us_from_exact_iso",
+    "us_from_iso",
     "us_from_s",
 ]
 
@@ -62,23 +61,20 @@ def us_from_s(seconds: float) -> int:
     return round(seconds * US_PER_S)
 
 
-def iso_from_us(time_us: int) -> str:
-    """ISO 8601 in UTC with a trailing Z, to the millisecond."""
-    moment = datetime.fromtimestamp(time_us / US_PER_S, tz=UTC)
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def exact_iso_from_us(time_us: int) -> str:
-    """ISO 8601 in UTC to the microsecond, which `us_from_exact_iso` reads back exactly."""
+def iso_from_us(time_us: int, *, exact: bool = False) -> str:
+    """ISO 8601 in UTC with a trailing Z, to the millisecond; ``exact``: to the
+    microsecond, which `us_from_iso` reads back exactly. Integer arithmetic, no float."""
     moment = _EPOCH + timedelta(microseconds=time_us)
-    return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
+    spec = "microseconds" if exact else "milliseconds"
+    return moment.isoformat(timespec=spec).replace("+00:00", "Z")
 
 
-def us_from_exact_iso(text: str) -> int:
-    """The microseconds an `exact_iso_from_us` text names; `ValueError` if it is not one."""
+def us_from_iso(text: str) -> int:
+    """The microseconds an ISO 8601 UTC text names, exactly; `ValueError` if it names
+    none or another zone."""
     moment = datetime.fromisoformat(text)
     if moment.utcoffset() != timedelta(0):
         raise ValueError("not a UTC time")

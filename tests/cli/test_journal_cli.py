@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.pool import NullPool
+from tests.forgery import REWRITE_ROW, rehashed
 from typer.testing import CliRunner
 
 from airhotline.bootstrap import build_node
@@ -22,7 +23,6 @@ from airhotline.cli import app
 from airhotline.clock import SimulatedClock
 from airhotline.core.reports import ReportBatch
 from airhotline.store import Store
-from airhotline.store.canonical import content, link
 
 runner = CliRunner()
 HEAD = re.compile(r"([0-9]+):([0-9a-f]{64})\n")
@@ -83,27 +83,13 @@ def rewrite_from(db: str, seq: int) -> None:
     """Edit the party at ``seq`` and rehash every row from there: an intact chain."""
     with Store.open(db) as store:
         records = store.records_after(0)
-    prev_hash = records[seq - 2].hash
-    for record in records[seq - 1 :]:
-        payload = record.payload_json.replace("BOREAS", "BOREAX")
-        body = content(
-            seq=record.seq,
-            time_us=record.time_us,
-            kind=record.kind,
-            party_id=record.party_id,
-            audience=record.audience,
-            payload_json=payload,
-        )
-        new_hash = link(prev_hash, body)
-        sql(
-            db,
-            "UPDATE journal SET payload = :p, prev_hash = :ph, hash = :h WHERE seq = :s",
-            p=payload,
-            ph=prev_hash,
-            h=new_hash,
-            s=record.seq,
-        )
-        prev_hash = new_hash
+    rows = rehashed(
+        records[seq - 1 :],
+        records[seq - 2].hash,
+        lambda r: r.payload_json.replace("BOREAS", "BOREAX"),
+    )
+    for row in rows:
+        sql(db, REWRITE_ROW, **row)
 
 
 def assert_broken(db: str, expect: str, seq: int) -> str:

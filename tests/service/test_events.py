@@ -61,10 +61,6 @@ def visible(hotline: Hotline, party: str | None) -> list[Record]:
     ]
 
 
-def last_id(hotline: Hotline, party: str | None) -> int:
-    return visible(hotline, party)[-1].event_id(reader_id(hotline, party))
-
-
 def assert_events_are(events: list[Event], records: list[Record], reader: int | None) -> None:
     assert [e.id for e in events] == [str(r.event_id(reader)) for r in records]
     for event, record in zip(events, records, strict=True):
@@ -100,7 +96,7 @@ def test_a_partys_ids_count_its_own_events_and_names_are_kinds(eventful: Hotline
 
 def test_a_partys_ids_do_not_move_with_other_parties_records(eventful: Hotline) -> None:
     hotline = eventful
-    before = last_id(hotline, "ATLAS")
+    before = hotline.last_event_id("ATLAS")
     for _ in range(5):
         hotline.node.issue_token("BOREAS", Role.FEED)  # records ATLAS never sees
     hotline.node.set_agreement("ATLAS", "CIRRUS", AgreementMode.FULL, AgreementStatus.ACTIVE)
@@ -154,7 +150,7 @@ def test_resuming_yields_exactly_what_was_missed(eventful: Hotline, how: str) ->
 def test_resuming_after_a_restart(sqlite_url: str) -> None:
     with open_hotline(sqlite_url) as first:
         first.node.set_agreement("ATLAS", "BOREAS", AgreementMode.FULL, AgreementStatus.ACTIVE)
-        seen = last_id(first, "ATLAS")
+        seen = first.last_event_id("ATLAS")
         first.node.set_agreement("ATLAS", "BOREAS", AgreementMode.FULL, AgreementStatus.SUSPENDED)
         first.node.set_agreement("BOREAS", "CIRRUS", AgreementMode.FULL, AgreementStatus.ACTIVE)
         operator = first.operator("ATLAS")

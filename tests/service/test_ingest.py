@@ -9,7 +9,7 @@ import pytest
 from httpx2 import Response
 from tests.service.conftest import START_S, Hotline, assert_problem, open_hotline, report
 
-from airhotline.clock import exact_iso_from_us
+from airhotline.clock import iso_from_us
 from airhotline.core.node import HotlineConfig
 
 
@@ -39,7 +39,7 @@ def test_a_json_array_is_committed(hotline_db: Hotline) -> None:
     (record,) = hotline.node.store.records_after(head)
     assert answer == {
         "accepted": 2,
-        "committed": exact_iso_from_us(record.time_us),
+        "committed": iso_from_us(record.time_us, exact=True),
         "hash": record.hash,
     }
     assert "idempotent-replayed" not in response.headers

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from airhotline.clock import US_PER_S, Clock, exact_iso_from_us
+from airhotline.clock import US_PER_S, Clock, iso_from_us
 from airhotline.core.events import SharingRules, append
 from airhotline.core.picture import Picture
 from airhotline.core.ports import Journal, UnitOfWork
@@ -99,7 +99,7 @@ class Ingest:
             body = _json(
                 {
                     "accepted": len(batch),
-                    "committed": exact_iso_from_us(record.time_us),
+                    "committed": iso_from_us(record.time_us, exact=True),
                     "hash": record.hash,
                 }
             )

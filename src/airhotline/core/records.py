@@ -30,20 +30,24 @@ class Record:
 
     ``payload_json`` is the canonical JSON text exactly as stored and hashed; ``payload``
     is that text parsed. ``time_us`` is UTC microseconds since the epoch. ``ordinals``
-    gives each member of the audience the record's number on that party's own stream
-    (1, 2, 3, ... in seq order): what a party sees instead of the global ``seq``.
+    gives each party of the audience the record's number on that party's own stream
+    (1, 2, 3, ... in seq order): what a party sees instead of the global ``seq``; the
+    ``audience`` is its keys, kept as a set because fan-out asks it for every reader.
     """
 
     seq: int
     time_us: int
     kind: str
     party_id: int | None
-    audience: Audience
+    ordinals: Mapping[int, int]
     payload: Mapping[str, Any]
     payload_json: str
     prev_hash: str
     hash: str
-    ordinals: Mapping[int, int] = field(default_factory=dict, compare=False)
+    audience: Audience = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "audience", frozenset(self.ordinals))
 
     def event_id(self, reader: int | None) -> int:
         """The record's id for a reader: the reader's ordinal; the seq for the admin."""

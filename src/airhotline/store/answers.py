@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, select
 
-from airhotline.clock import us_from_exact_iso
+from airhotline.clock import us_from_iso
 from airhotline.store.schema import idempotency, journal
 
 __all__ = ["AnswerAudit", "audit_answers"]
@@ -129,7 +129,7 @@ def _named_record(response_json: str) -> _Claim | None:
         return _Claim(digest, seq=seq)
     if isinstance(committed, str):
         try:
-            return _Claim(digest, time_us=us_from_exact_iso(committed), committed=committed)
+            return _Claim(digest, time_us=us_from_iso(committed), committed=committed)
         except ValueError:
             return None
     return None

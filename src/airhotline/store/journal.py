@@ -213,7 +213,6 @@ def _record(row: AnyRow, ordinals: dict[int, int]) -> Record:
         time_us=row.time_us,
         kind=row.kind,
         party_id=row.party_id,
-        audience=frozenset(ordinals),
         ordinals=ordinals,
         payload=parse_payload(row.payload),
         payload_json=row.payload,

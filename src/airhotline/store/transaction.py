@@ -164,12 +164,11 @@ class Transaction:
             time_us=time_us,
             kind=kind,
             party_id=party_id,
-            audience=members,
+            ordinals=ordinals,
             payload=parse_payload(payload_json),
             payload_json=payload_json,
             prev_hash=prev_hash,
             hash=digest,
-            ordinals=ordinals,
         )
         self._records.append(record)
         return record

@@ -8,6 +8,7 @@ from airhotline.core.messages.catalogue import (
     Param,
     ParamKind,
     Response,
+    allowed,
     closes,
 )
 from airhotline.core.messages.render import render, render_response
@@ -20,6 +21,7 @@ __all__ = [
     "Param",
     "ParamKind",
     "Response",
+    "allowed",
     "closes",
     "render",
     "render_response",

@@ -141,6 +141,12 @@ ALERT = _p("alert", ParamKind.TEXT)
 OWN = _p("own", ParamKind.CALLSIGN)
 OTHER = _p("other", ParamKind.CALLSIGN)
 SECONDS = _p("seconds", ParamKind.SECONDS)
+POSITION = _p("position", ParamKind.POSITION)
+HEADING = _p("heading", ParamKind.HEADING)
+DISTANCE = _p("distance", ParamKind.DISTANCE)
+TIME = _p("time", ParamKind.TIME)
+NOTICE = _p("notice", ParamKind.TEXT)
+DRILL = _p("drill", ParamKind.TEXT)
 NOTICE_KINDS = (
     "air-operations",
     "live-firing",
@@ -167,6 +173,19 @@ def _type(
         plural, template_plural = (spec[3], spec[4]) if len(spec) == 5 else (None, None)
         built[name] = Form(f"{type_id}/{name}", template, params, plural, template_plural)
     return MessageType(type_id, attribute, summary, built, system=system, verbatim=verbatim)
+
+
+def _emergency(form: str, call: str) -> tuple[str, str, tuple[Param, ...], str, str]:
+    """A distress or urgency call: the same report after its own words of alarm."""
+    report = call + ": {track} at {position}, {level}, {persons} "
+    persons = _p("persons", ParamKind.COUNT)
+    return (
+        form,
+        report + "person on board.",
+        (TRACK, POSITION, LEVEL, persons),
+        "persons",
+        report + "persons on board.",
+    )
 
 
 _TYPES = (
@@ -199,7 +218,7 @@ _TYPES = (
                 ALERT,
                 OWN,
                 OTHER,
-                _p("distance", ParamKind.DISTANCE),
+                DISTANCE,
                 _p("vertical", ParamKind.LEVEL),
             ),
         ),
@@ -217,9 +236,9 @@ _TYPES = (
                 TRACK,
                 OTHER,
                 _p("clock", ParamKind.CLOCK),
-                _p("distance", ParamKind.DISTANCE),
+                DISTANCE,
                 LEVEL,
-                _p("heading", ParamKind.HEADING),
+                HEADING,
                 _p("speed", ParamKind.SPEED),
             ),
             "clock",
@@ -245,15 +264,15 @@ _TYPES = (
             (
                 TRACK,
                 _p("direction", ParamKind.CHOICE, "left", "right"),
-                _p("heading", ParamKind.HEADING),
+                HEADING,
             ),
         ),
         (
             "direct",
             "{track} proceeding direct to {position}.",
-            (TRACK, _p("position", ParamKind.POSITION)),
+            (TRACK, POSITION),
         ),
-        ("hold", "{track} holding at {position}.", (TRACK, _p("position", ParamKind.POSITION))),
+        ("hold", "{track} holding at {position}.", (TRACK, POSITION)),
         ("leave-area", "{track} leaving the area.", (TRACK,)),
         ("maintain", "{track} maintaining {level}.", (TRACK, LEVEL)),
     ),
@@ -293,7 +312,7 @@ _TYPES = (
             "published",
             "Notice {notice}: {kind} from {lower} to {upper}, {start} to {end}.",
             (
-                _p("notice", ParamKind.TEXT),
+                NOTICE,
                 _p("kind", ParamKind.CHOICE, *NOTICE_KINDS),
                 _p("lower", ParamKind.LEVEL),
                 _p("upper", ParamKind.LEVEL),
@@ -307,7 +326,7 @@ _TYPES = (
         "notice-cancelled",
         Attribute.ROGER,
         "A notice withdrawn",
-        ("cancelled", "Notice {notice} cancelled.", (_p("notice", ParamKind.TEXT),)),
+        ("cancelled", "Notice {notice} cancelled.", (NOTICE,)),
         system=True,
     ),
     _type(
@@ -317,7 +336,7 @@ _TYPES = (
         (
             "start",
             "Drill {drill} starts at {time}.",
-            (_p("drill", ParamKind.TEXT), _p("time", ParamKind.TIME)),
+            (DRILL, TIME),
         ),
     ),
     _type(
@@ -327,14 +346,14 @@ _TYPES = (
         (
             "end",
             "Drill {drill} ended at {time}.",
-            (_p("drill", ParamKind.TEXT), _p("time", ParamKind.TIME)),
+            (DRILL, TIME),
         ),
     ),
     _type(
         "line-check",
         Attribute.ANY,
         "The hotline asks each centre to answer, so that a dead line shows",
-        ("check", "Line check at {time}: please reply.", (_p("time", ParamKind.TIME),)),
+        ("check", "Line check at {time}: please reply.", (TIME,)),
         system=True,
     ),
     _type(
@@ -347,21 +366,8 @@ _TYPES = (
         "emergency",
         Attribute.ROGER,
         "An aircraft in distress (MAYDAY) or urgency (PAN PAN)",
-        (
-            "mayday",
-            "MAYDAY MAYDAY MAYDAY: {track} at {position}, {level}, {persons} person on board.",
-            (TRACK, _p("position", ParamKind.POSITION), LEVEL, _p("persons", ParamKind.COUNT)),
-            "persons",
-            "MAYDAY MAYDAY MAYDAY: {track} at {position}, {level}, {persons} persons on board.",
-        ),
-        (
-            "pan-pan",
-            "PAN PAN, PAN PAN, PAN PAN: {track} at {position}, {level}, {persons} person on board.",
-            (TRACK, _p("position", ParamKind.POSITION), LEVEL, _p("persons", ParamKind.COUNT)),
-            "persons",
-            "PAN PAN, PAN PAN, PAN PAN: {track} at {position}, {level}, {persons} persons on"
-            " board.",
-        ),
+        _emergency("mayday", "MAYDAY MAYDAY MAYDAY"),
+        _emergency("pan-pan", "PAN PAN, PAN PAN, PAN PAN"),
     ),
     _type(
         "free-text",

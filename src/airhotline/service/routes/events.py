@@ -147,10 +147,11 @@ async def _events(
             if not node.token_active(caller.token_id):
                 return  # revoked while connected: the stream ends with the token
             # The subscription holds only this caller's audience, so the id is there.
-            if live.event_id(caller.party_id) <= last:
+            live_id = live.event_id(caller.party_id)
+            if live_id <= last:
                 continue
             yield event_of(live, caller.party_id)
-            last = live.event_id(caller.party_id)
+            last = live_id
     finally:
         subscription.close()
         ticket.release()
