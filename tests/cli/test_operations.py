@@ -56,7 +56,7 @@ def test_parties_tokens_and_agreements(db: str) -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (("party", "add", "ATLAS", "--lang", "fr"), "lang: must be one of en, ru, ar"),
+        (("party", "add", "ATLAS", "--lang", "fr"), "lang: must be one of en, ru, ar, he, tr"),
         (("party", "add", "bad name!"), "name:"),
         (("party", "token", "NOBODY"), "party 'NOBODY' does not exist"),
         (("party", "revoke-token", "999"), "token 999 does not exist"),

@@ -11,6 +11,7 @@ from airhotline.bootstrap import build_node
 from airhotline.clock import SimulatedClock
 from airhotline.core.node import HotlineNode
 from airhotline.errors import InputError
+from airhotline.i18n import LANGUAGES
 
 
 @pytest.fixture
@@ -53,6 +54,12 @@ def test_a_language_is_one_of_the_hotlines(node: HotlineNode, lang: str) -> None
         node.add_party("ATLAS", lang)
     assert refused.value.field == "lang"
     assert node.store.parties() == []
+
+
+def test_every_language_of_the_message_catalogue_may_be_a_partys(node: HotlineNode) -> None:
+    for n, lang in enumerate(LANGUAGES):
+        assert node.add_party(f"P{n}", lang).party.lang == lang
+    assert LANGUAGES == ("en", "ru", "ar", "he", "tr")
 
 
 def test_a_good_name_is_kept_as_given(node: HotlineNode) -> None:

@@ -54,7 +54,9 @@ def _print_tokens(title: str, rows: list[tuple[str, str, int, str]]) -> None:
 @party_app.command("add")
 def party_add(
     name: Annotated[str, typer.Argument(help="Party name, e.g. ATLAS")],
-    lang: Annotated[str, typer.Option("--lang", help="en, ru or ar")] = "en",
+    lang: Annotated[
+        str, typer.Option("--lang", help="Reader's language: en, ru, ar, he or tr")
+    ] = "en",
     db: DbOption = None,
 ) -> None:
     """Create a party and print its feed and operator tokens."""

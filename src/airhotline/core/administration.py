@@ -31,11 +31,10 @@ from airhotline.core.events import SharingRules, append
 from airhotline.core.ports import Journal, UnitOfWork
 from airhotline.core.records import AgreementRow, PartyRow
 from airhotline.errors import InputError, NotFoundError
+from airhotline.i18n import LANGUAGES  # a party reads the languages the catalogue speaks
 
 __all__ = ["LANGUAGES", "Administration", "NewParty"]
 
-#: Languages a party's operators may read the hotline in.
-LANGUAGES = ("en", "ru", "ar")
 #: Matched whole (``fullmatch``): ``$`` would also match before a final newline.
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 

@@ -23,12 +23,14 @@ from pydantic import (
     Field,
     PlainValidator,
     StrictFloat,
+    StrictStr,
     WithJsonSchema,
 )
 from pydantic_core import PydanticCustomError
 
 from airhotline.bounds import ALT_FT_RANGE, LAT_RANGE, LON_RANGE
 from airhotline.core.identifiers import identifier_problem
+from airhotline.i18n import LANGUAGES
 
 __all__ = [
     "AgreementIn",
@@ -186,9 +188,16 @@ class EventOut(BaseModel):
     payload: dict[str, Any]
 
 
+def _language(text: str) -> str:
+    if text not in LANGUAGES:
+        raise PydanticCustomError("language", f"must be one of {', '.join(LANGUAGES)}")
+    return text
+
+
 class PartyIn(_In):
     name: Annotated[Identifier, Field(min_length=1, max_length=64)]
-    lang: Literal["en", "ru", "ar"]
+    #: One the message catalogue speaks (`airhotline.i18n.LANGUAGES`).
+    lang: Annotated[StrictStr, AfterValidator(_language)]
 
 
 class PartyOut(BaseModel):
