@@ -1,4 +1,5 @@
-"""Hotline messages: the catalogue of types and their rendering in each reader's language."""
+"""Hotline messages: the catalogue of types, their parameters checked, and their
+rendering in each reader's language."""
 
 from airhotline.core.messages.catalogue import (
     CATALOGUE,
@@ -11,6 +12,7 @@ from airhotline.core.messages.catalogue import (
     allowed,
     closes,
 )
+from airhotline.core.messages.params import checked_params, form_of
 from airhotline.core.messages.render import render, render_response
 
 __all__ = [
@@ -22,7 +24,9 @@ __all__ = [
     "ParamKind",
     "Response",
     "allowed",
+    "checked_params",
     "closes",
+    "form_of",
     "render",
     "render_response",
 ]
