@@ -131,18 +131,13 @@ def _heading(param: Param, value: object) -> int:
     return degrees
 
 
-def _ranged(low: float, high: float, what: str) -> Callable[[Param, object], float]:
+def _bounded(
+    read: Callable[[object], float], low: float, high: float, what: str
+) -> Callable[[Param, object], float]:
+    """A check that reads a number (`_number` or `_integer`) and bounds it."""
+
     def check(param: Param, value: object) -> float:
-        number = _number(value)
-        _within(number, low, high, what)
-        return number
-
-    return check
-
-
-def _whole(low: int, high: int, what: str) -> Callable[[Param, object], int]:
-    def check(param: Param, value: object) -> int:
-        number = _integer(value)
+        number = read(value)
         _within(number, low, high, what)
         return number
 
@@ -179,12 +174,12 @@ _CHECKS: Mapping[ParamKind, Callable[[Param, Any], Any]] = {
     ParamKind.TEXT: _text,
     ParamKind.LEVEL: _level,
     ParamKind.HEADING: _heading,
-    ParamKind.DISTANCE: _ranged(0.0, 1_000.0, "a distance in NM"),
-    ParamKind.SPEED: _whole(0, 4_000, "a speed in kt"),
-    ParamKind.CLOCK: _whole(1, 12, "a clock position"),
-    ParamKind.SECONDS: _whole(0, 86_400, "a duration in seconds"),
-    ParamKind.COUNT: _whole(0, 10_000, "a count"),
-    ParamKind.TIME: _whole(*_TIME_US, "a time in microseconds since 1970"),
+    ParamKind.DISTANCE: _bounded(_number, 0.0, 1_000.0, "a distance in NM"),
+    ParamKind.SPEED: _bounded(_integer, 0, 4_000, "a speed in kt"),
+    ParamKind.CLOCK: _bounded(_integer, 1, 12, "a clock position"),
+    ParamKind.SECONDS: _bounded(_integer, 0, 86_400, "a duration in seconds"),
+    ParamKind.COUNT: _bounded(_integer, 0, 10_000, "a count"),
+    ParamKind.TIME: _bounded(_integer, *_TIME_US, "a time in microseconds since 1970"),
     ParamKind.POSITION: _position,
     ParamKind.FREQUENCY: _frequency,
     ParamKind.CHOICE: _choice,
