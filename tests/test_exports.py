@@ -97,6 +97,13 @@ def test_the_journal_kinds_are_derived_from_the_registered_types() -> None:
         "exposure.limited",
         "flood.reported",
         "alert.safety",
+        "message.received",
+        "message.delivered",
+        "message.read",
+        "message.answered",
+        "message.escalated",
+        "line.degraded",
+        "line.restored",
     }
     assert core.kinds() - {"tracks.reported"} == core.STREAM_KINDS
     assert {"party.created", "token.issued", "token.revoked", "agreement.set"} == core.ACCESS_KINDS

@@ -113,9 +113,11 @@ class NotFoundError(AirhotlineError):
     ``entity`` names the kind of thing (``"party"``), ``key`` the identifier looked for.
     """
 
-    def __init__(self, entity: str, key: object) -> None:
+    def __init__(self, entity: str, key: object, *, field: str | None = None) -> None:
         self.entity = entity
         self.key = key
+        #: The request field that named it, when that is not the entity itself.
+        self.field = field or entity
         super().__init__(f"{entity} {key!r} does not exist")
 
 

@@ -14,7 +14,11 @@ head-on that goes advisory → caution → warning → loss of separation, ackno
 party, escalated against the other (to both parties, then to the admin) and resolved;
 a slow convergence still at advisory when the journal ends; a track that falls silent
 and is lost; a party past its exposure budget; a flood past its limit; safety alerts under a
-suspended agreement.
+suspended agreement. Over the line: ATLAS asks BOREAS the intentions of B1 (read,
+delivered, answered with an intention), asks CEDAR to contact a unit (STANDBY, then
+WILCO), BOREAS's free text to ATLAS goes unanswered (escalated to both, then to the
+admin); a line check CEDAR leaves unanswered degrades its line, and its answer to the
+next one restores it; the hotline's word on every alert, answered by an acknowledgement.
 
 Corpora of released versions are never rewritten. The one of the version in the making
 (``*-dev``) is written again whenever the journal gains a kind or a version, and keeps
@@ -32,7 +36,8 @@ from typing import Any
 from airhotline import geo, units
 from airhotline.bootstrap import build_node
 from airhotline.clock import SimulatedClock
-from airhotline.core.access import AgreementMode, AgreementStatus, Role
+from airhotline.core.access import AgreementMode, AgreementStatus, Principal, Role
+from airhotline.core.messages.engine import Outgoing
 from airhotline.core.node import HotlineConfig, HotlineNode
 from airhotline.core.reports import ReportBatch
 
@@ -96,6 +101,10 @@ def main(out: Path) -> None:
     node.set_agreement(BOREAS, CEDAR, AgreementMode.CONFLICTS_ONLY, AgreementStatus.SUSPENDED)
     node.issue_token(None, Role.ADMIN)
     ids = {name: created.party.id for name, created in made.items()}
+    operator = {
+        name: Principal(created.tokens[Role.OPERATOR][0], Role.OPERATOR, ids[name], name)
+        for name, created in made.items()
+    }
     for k in range(CYCLES):
         now = clock.now_us()
         if k == 5:
@@ -123,6 +132,7 @@ def main(out: Path) -> None:
                     body_sha256=f"{party}-{k}",
                 ).result()
         node.run_cycle()
+        talk(node, k, operator)
         if k == 20:
             (alert,) = node.alerts.alerts(party_id=ids[BOREAS], active=True)
             node.alerts.acknowledge(
@@ -141,6 +151,69 @@ def main(out: Path) -> None:
         encoding="utf-8",
     )
     print(f"wrote {db} ({expected['head']['seq']} records) and expected.json")
+
+
+def talk(node: HotlineNode, k: int, operator: dict[str, Principal]) -> None:
+    """The scenario's hotline messages, by cycle (see the module's docstring)."""
+    messages = node.messages
+    said = {m.type + "/" + m.form: m for m in messages.messages(party_id=None)}
+
+    def send(party: str, **fields: Any) -> None:
+        messages.send(operator[party], Outgoing(**fields))
+
+    def deliver(party: str, message_id: str) -> None:
+        for record in node.store.records_after(0, kinds=["message.received"], limit=10_000):
+            if record.payload["message_id"] == message_id:
+                messages.delivered(operator[party].party_id or 0, record)
+        node.store.write(lambda tx: None)  # the receipt is submitted: let it land
+
+    def last_check(party: str) -> str:
+        party_id = operator[party].party_id
+        return messages.messages(party_id=party_id, type_id="line-check")[-1].id
+
+    if k == 25:
+        send(ATLAS, type="request-intentions", form="request", params={"track": "B1"}, to=BOREAS)
+        send(
+            ATLAS,
+            type="contact",
+            form="contact",
+            params={"unit": "NICOSIA CONTROL", "frequency": 124.2},
+            to=CEDAR,
+        )
+        send(
+            BOREAS,
+            type="free-text",
+            form="text",
+            params={"text": "Прошу подтвердить связь"},
+            to=ATLAS,
+            lang="ru",
+        )
+    elif k == 26:
+        asked = said["request-intentions/request"]
+        deliver(BOREAS, asked.id)
+        messages.mark_read(operator[BOREAS], asked.id)
+    elif k == 27:
+        send(
+            BOREAS,
+            type="intentions",
+            form="climb",
+            params={"track": "B1", "level": "FL320"},
+            in_reply_to=said["request-intentions/request"].id,
+        )
+    elif k == 30:
+        send(CEDAR, response="standby", in_reply_to=said["contact/contact"].id)
+    elif k == 40:
+        send(CEDAR, response="wilco", in_reply_to=said["contact/contact"].id)
+    elif k == 50:
+        messages.check_lines()
+    elif k == 52:
+        send(BOREAS, type="line-check-reply", form="reply", in_reply_to=last_check(BOREAS))
+    elif k == 55:
+        send(ATLAS, response="roger", in_reply_to=last_check(ATLAS))
+    elif k == 150:
+        messages.check_lines(CEDAR)
+    elif k == 152:
+        send(CEDAR, response="roger", in_reply_to=last_check(CEDAR))
 
 
 def rebuilt(node: HotlineNode) -> dict[str, Any]:
@@ -179,6 +252,26 @@ def rebuilt(node: HotlineNode) -> dict[str, Any]:
         ),
         "picture": picture,
         "alerts": [node.alerts.payload(a) for a in node.alerts.alerts(party_id=None)],
+        "messages": [
+            {
+                "id": m.id,
+                "type": m.type,
+                "form": m.form,
+                "from": m.sender_name,
+                "to": m.recipient_name,
+                "open": m.open,
+                "delivered_us": m.delivered_us,
+                "read_us": m.read_us,
+                "answered_us": m.answered_us,
+                "answer": m.answer,
+                "escalation": m.escalation,
+            }
+            for m in node.messages.messages(party_id=None)
+        ],
+        "lines": {
+            str(pid): node.messages.line(pid).state.value
+            for pid in sorted(p.id for p in node.parties())
+        },
         "exposed": {
             str(pid): sorted([list(k) for k in node.exposed_to(pid)])
             for pid in sorted(p.id for p in node.parties())

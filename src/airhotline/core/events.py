@@ -85,6 +85,12 @@ class JournalEvent:
         payload holds the hotline's internal ids or secrets' hashes leaves them out."""
         return payload
 
+    @classmethod
+    def rendered(cls, payload: Mapping[str, Any], lang: str) -> Mapping[str, Any]:
+        """The payload with what it says written in ``lang``, the reader's language: a
+        message's text (the journal holds its parameters, never a rendering)."""
+        return payload
+
 
 _REGISTRY: dict[str, type[JournalEvent]] = {}
 E = TypeVar("E", bound=type[JournalEvent])
@@ -128,12 +134,12 @@ def decode(record: Record) -> JournalEvent:
         raise JournalFormatError(record.kind, f"seq {record.seq}: {error!r}") from error
 
 
-def payload_for(record: Record, reader: int | None) -> Mapping[str, Any]:
-    """The record's payload as ``reader`` reads it: the admin (None) whole, a party
-    without what the hotline keeps to itself (`JournalEvent.party_view`)."""
-    if reader is None:
-        return record.payload
-    return event_type(record.kind).party_view(record.payload)
+def payload_for(record: Record, reader: int | None, lang: str = "en") -> Mapping[str, Any]:
+    """The record's payload as ``reader`` reads it, in ``lang``: the admin (None) whole,
+    a party without what the hotline keeps to itself (`JournalEvent.party_view`)."""
+    cls = event_type(record.kind)
+    payload = record.payload if reader is None else cls.party_view(record.payload)
+    return cls.rendered(payload, lang)
 
 
 def encode(event: JournalEvent) -> dict[str, Any]:

@@ -14,7 +14,7 @@ those records are read first so that streams see every record in seq order.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from airhotline.clock import US_PER_S
 from airhotline.core.directory import ACCESS_KINDS, Directory
@@ -36,11 +36,16 @@ class JournalFollower:
         self.picture = picture
         self._lock = threading.Lock()
         self._stream_kinds = kinds(streamed=True)
+        self._folds: list[Callable[[Sequence[Record]], None]] = []
         self.reports_accepted = 0
         self._applied_seq = journal.head().seq
         self.directory = Directory.replay(
             journal.iter_records_after(0, kinds=ACCESS_KINDS, before=self._applied_seq + 1)
         )
+
+    def add_fold(self, fold: Callable[[Sequence[Record]], None]) -> None:
+        """Also apply committed records to ``fold`` (before they are published)."""
+        self._folds.append(fold)
 
     @property
     def stream_kinds(self) -> frozenset[str]:
@@ -90,6 +95,8 @@ class JournalFollower:
             if record.kind == TracksReported.kind and record.party_id is not None:
                 self.reports_accepted += self._apply_reports(record)
         self.directory = self.directory.applying(fresh)  # one assignment, read whole
+        for fold in self._folds:
+            fold(fresh)
         self._applied_seq = fresh[-1].seq
         self._bus.publish([r for r in fresh if r.kind in self._stream_kinds])
 

@@ -36,6 +36,7 @@ from airhotline.core.directory import Directory
 from airhotline.core.events import append, kinds
 from airhotline.core.follower import JournalFollower
 from airhotline.core.ingest import Ingest, IngestAnswer
+from airhotline.core.messages.engine import MessageEngine, MessagePolicy
 from airhotline.core.picture import Picture, PictureView, TrackKey
 from airhotline.core.plausibility import PlausibilityRules
 from airhotline.core.ports import EventBus, Journal
@@ -87,6 +88,8 @@ class HotlineConfig:
     flood_limit: int = 50
     flood_every_s: float = 60.0
     alert_policy: AlertPolicy = field(default_factory=AlertPolicy)
+    #: Escalation of unanswered messages, line checks, retention.
+    messages: MessagePolicy = field(default_factory=MessagePolicy)
     #: Per-agreement alert policies, keyed by the two party names.
     agreement_policies: dict[frozenset[str], AlertPolicy] = field(default_factory=dict)
 
@@ -133,6 +136,7 @@ class HotlineNode:
             plausibility=self.config.plausibility,
         )
         self._follower = JournalFollower(store, bus, self.picture)
+        ids = ids or RandomIds()
         self._admin = Administration(store, clock, lambda: self._follower.directory, self)
         self._ingest = Ingest(
             store,
@@ -151,20 +155,27 @@ class HotlineNode:
         self.last_cycle: CycleReport | None = None
         self._follower.rebuild_picture(clock.now_us(), self.config.future_tolerance_s)
         store.add_commit_listener(self._follower.on_commit)
+        self.messages = MessageEngine(
+            store, clock, self, self, policy=self.config.messages, ids=ids
+        )
+        self._follower.add_fold(self.messages.book.apply)
         self.alerts = AlertEngine(
             store,
             clock,
             self,
             policies=PolicyBook(self.config.alert_policy, self.config.agreement_policies),
-            ids=ids or RandomIds(),
+            ids=ids,
             detector=detector,
             coast_after_s=self.config.coast_after_s,
             exposure_limit=self.config.exposure_limit,
             exposure_window_s=self.config.exposure_window_s,
             flood_limit=self.config.flood_limit,
             flood_every_s=self.config.flood_every_s,
+            speak=self.messages.speak,
         )
+        self.messages.alerts = self.alerts
         self.add_cycle_step(self.alerts)
+        self.add_cycle_step(self.messages)
         self.add_exposure(self.alerts.exposed_to)
 
     def close(self) -> None:
@@ -188,6 +199,11 @@ class HotlineNode:
 
     def party_ids(self) -> Collection[int]:
         return self._follower.directory.parties.keys()
+
+    def find_party(self, name: str) -> PartyRow | None:
+        directory = self._follower.directory
+        party_id = directory.party_ids.get(name)
+        return None if party_id is None else directory.parties[party_id]
 
     def party_name(self, party_id: int | None) -> str | None:
         if party_id is None:
@@ -336,6 +352,16 @@ class HotlineNode:
         if party_id is not None:
             visible = _without_foreign_identities(visible, party_id, directory)
         return visible, owners
+
+    def may_see(self, viewer: int, key: TrackKey) -> bool:
+        """Whether the track is live and the viewer may see it now (`picture_for`)."""
+        if not self.picture.holds(key):
+            return False
+        owner = key[0]
+        if owner == viewer:
+            return True
+        sharing = self.sharing(owner, viewer)
+        return sharing.full_picture or (sharing.conflicts and key in self.exposed_to(viewer))
 
     def exposed_to(self, party_id: int) -> set[TrackKey]:
         exposed: set[TrackKey] = set()

@@ -131,6 +131,11 @@ class Picture:
         with self._lock:
             return len(self._rows)
 
+    def holds(self, key: TrackKey) -> bool:
+        """Whether the track is live in the picture (reported, not yet lost)."""
+        with self._lock:
+            return key in self._rows
+
     def apply(self, party_id: int, batch: ReportBatch, received_us: int | None = None) -> int:
         """Take a batch's reports that are newer than the picture; return how many moved.
 

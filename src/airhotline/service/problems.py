@@ -136,7 +136,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_not_found(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, NotFoundError)
-        return problem_response(404, str(exc), field=exc.entity)
+        return problem_response(404, str(exc), field=exc.field)
 
     async def on_quota(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, QuotaError)

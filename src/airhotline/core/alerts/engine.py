@@ -101,6 +101,7 @@ class AlertEngine:
         exposure_window_s: float = 3_600.0,
         flood_limit: int = 50,
         flood_every_s: float = 60.0,
+        speak: Callable[[Sequence[JournalEvent]], list[JournalEvent]] | None = None,
     ) -> None:
         self._journal = journal
         self._clock = clock
@@ -113,6 +114,9 @@ class AlertEngine:
         self._flood_limit = flood_limit
         self._flood_every_us = round(flood_every_s * US_PER_S)
         self._write_lock = threading.Lock()
+        #: What else the journal says with the alert events, in their unit of work
+        #: (the hotline's messages to the parties: `airhotline.core.messages`).
+        self._speak = speak
         self._book = restore(
             journal,
             now_us=clock.now_us(),
@@ -389,7 +393,12 @@ class AlertEngine:
         return (name(alert.track_a[0]), name(alert.track_b[0]))
 
     def _commit(self, events: Sequence[JournalEvent], now: int) -> list[Record]:
-        def unit(tx: UnitOfWork) -> list[Record]:
-            return [append(tx, event, time_us=now, rules=self._directory) for event in events]
+        """Journal the events (and what is said with them); return their records."""
+        said = self._speak(events) if self._speak is not None else []
 
-        return self._journal.write(unit)
+        def unit(tx: UnitOfWork) -> list[Record]:
+            return [
+                append(tx, event, time_us=now, rules=self._directory) for event in (*events, *said)
+            ]
+
+        return self._journal.write(unit)[: len(events)]

@@ -111,6 +111,9 @@ class Form:
     #: The parameter whose value chooses the plural form, and the English plural.
     plural: str | None = None
     template_plural: str | None = None
+    #: A settled statement (an alert's resolution): wants no answer whatever the type's
+    #: attribute says.
+    final: bool = False
 
     @property
     def context(self) -> str:
@@ -128,6 +131,9 @@ class MessageType:
     system: bool = False
     #: Carried as written, in the sender's language, never translated.
     verbatim: bool = False
+    #: Its ``track`` is one of the reader's (which the sender must be allowed to see);
+    #: otherwise a ``track`` is one of the sender's own aircraft.
+    about_reader: bool = False
 
 
 def _p(name: str, kind: ParamKind, *choices: str) -> Param:
@@ -159,6 +165,10 @@ NOTICE_KINDS = (
 )
 
 
+#: Forms that settle something and want no answer.
+_FINAL = frozenset({"conflict-alert/resolved"})
+
+
 def _type(
     type_id: str,
     attribute: Attribute,
@@ -166,13 +176,29 @@ def _type(
     *forms: tuple[str, str, tuple[Param, ...]] | tuple[str, str, tuple[Param, ...], str, str],
     system: bool = False,
     verbatim: bool = False,
+    about_reader: bool = False,
 ) -> MessageType:
     built: dict[str, Form] = {}
     for spec in forms:
         name, template, params = spec[0], spec[1], spec[2]
         plural, template_plural = (spec[3], spec[4]) if len(spec) == 5 else (None, None)
-        built[name] = Form(f"{type_id}/{name}", template, params, plural, template_plural)
-    return MessageType(type_id, attribute, summary, built, system=system, verbatim=verbatim)
+        built[name] = Form(
+            f"{type_id}/{name}",
+            template,
+            params,
+            plural,
+            template_plural,
+            final=f"{type_id}/{name}" in _FINAL,
+        )
+    return MessageType(
+        type_id,
+        attribute,
+        summary,
+        built,
+        system=system,
+        verbatim=verbatim,
+        about_reader=about_reader,
+    )
 
 
 def _emergency(form: str, call: str) -> tuple[str, str, tuple[Param, ...], str, str]:
@@ -245,12 +271,14 @@ _TYPES = (
             "Traffic for {track}: {other}, {clock} o'clock, {distance}, {level}, track"
             " {heading}, {speed}.",
         ),
+        about_reader=True,
     ),
     _type(
         "request-intentions",
         Attribute.ANY,
         "Asks what one of the reader's tracks will do",
         ("request", "Request intentions of {track}.", (TRACK,)),
+        about_reader=True,
     ),
     _type(
         "intentions",
@@ -281,6 +309,7 @@ _TYPES = (
         Attribute.ANY,
         "Asks the level of one of the reader's tracks",
         ("request", "Report level of {track}.", (TRACK,)),
+        about_reader=True,
     ),
     _type(
         "level-report",
