@@ -50,7 +50,7 @@ class Endpoint:
 
 ENDPOINTS: dict[str, Endpoint] = {
     "who_am_i": Endpoint("GET", "/v1/me", ALL_ROLES),
-    "list_parties": Endpoint("GET", "/v1/parties", frozenset({Role.ADMIN})),
+    "list_parties": Endpoint("GET", "/v1/parties", frozenset({Role.OPERATOR, Role.ADMIN})),
     "add_party": Endpoint(
         "POST", "/v1/parties", frozenset({Role.ADMIN}), lambda _: {"name": "DELTA", "lang": "ru"}
     ),
@@ -78,6 +78,18 @@ ENDPOINTS: dict[str, Endpoint] = {
     "report_tracks": Endpoint(
         "POST", "/v1/tracks", frozenset({Role.FEED}), lambda _: [report("T1"), report("T2")]
     ),
+    "send_message": Endpoint(
+        "POST",
+        "/v1/messages",
+        frozenset({Role.OPERATOR}),
+        lambda _: {"to": "BOREAS", "type": "free-text", "form": "text", "params": {"text": "hi"}},
+    ),
+    "list_messages": Endpoint("GET", "/v1/messages", frozenset({Role.OPERATOR, Role.ADMIN})),
+    "get_message": Endpoint(
+        "GET", "/v1/messages/{message_id}", frozenset({Role.OPERATOR, Role.ADMIN})
+    ),
+    "read_message": Endpoint("POST", "/v1/messages/{message_id}/read", frozenset({Role.OPERATOR})),
+    "check_lines": Endpoint("POST", "/v1/line-checks", frozenset({Role.ADMIN}), lambda _: {}),
     "health": Endpoint("GET", "/healthz", PUBLIC),
     "metrics": Endpoint("GET", "/metrics", PUBLIC),
 }
@@ -131,10 +143,24 @@ def raise_alert(hotline: Hotline) -> str:
     return alert_id
 
 
+def message_to(hotline: Hotline, party: str = "ATLAS") -> str:
+    """The id of a message BOREAS sends ``party``."""
+    response = hotline.client.post(
+        "/v1/messages",
+        json={"to": party, "type": "free-text", "form": "text", "params": {"text": "hello"}},
+        headers=hotline.operator("BOREAS"),
+    )
+    assert response.status_code == 201, response.text
+    message_id: str = response.json()[0]["message_id"]
+    return message_id
+
+
 def call(
     hotline: Hotline, endpoint: Endpoint, headers: dict[str, str], **ids: Any
 ) -> httpx2.Response:
-    path = endpoint.path.format(**{"token_id": 10**6, "alert_id": "0" * 16, **ids})
+    path = endpoint.path.format(
+        **{"token_id": 10**6, "alert_id": "0" * 16, "message_id": "0" * 16, **ids}
+    )
     body = endpoint.body(hotline) if endpoint.body else None
     if endpoint.streams:
         # The stream never ends by itself: take its status and headers, then hang up.
@@ -206,7 +232,7 @@ def test_access_rules(hotline_any: Hotline, operation: str) -> None:
     alert_id = raise_alert(hotline)
     for role in sorted(endpoint.roles):
         token_id, _ = hotline.node.issue_token("CIRRUS", Role.FEED)
-        ids = {"token_id": token_id, "alert_id": alert_id}
+        ids = {"token_id": token_id, "alert_id": alert_id, "message_id": message_to(hotline)}
         response = call(hotline, endpoint, bearer(token_of(hotline, role)), **ids)
         assert 200 <= response.status_code < 300, (role, response.text)
 

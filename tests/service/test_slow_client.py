@@ -65,7 +65,7 @@ def test_a_stalled_client_is_cut_off_and_resumes_from_the_journal(tmp_path: Path
             ticket = slots.take(atlas.party_id)
             assert ticket is not None
             connected: Any = _Connected()
-            return _events(connected, node, atlas, after, slots.replay, ticket)
+            return _events(connected, node, atlas, after, "en", slots.replay, ticket)
 
         slow, brisk = stream(), stream()
         first_slow = await anext(slow)  # backlog: ATLAS's party.created; now subscribed

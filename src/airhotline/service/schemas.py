@@ -39,8 +39,13 @@ __all__ = [
     "AlertOut",
     "EventOut",
     "IngestOut",
+    "LineCheckIn",
+    "LineOut",
     "MeOut",
+    "MessageIn",
+    "MessageOut",
     "NewPartyOut",
+    "OriginalOut",
     "PartyIn",
     "PartyOut",
     "PictureOut",
@@ -200,9 +205,76 @@ class PartyIn(_In):
     lang: Annotated[StrictStr, AfterValidator(_language)]
 
 
+class LineOut(BaseModel):
+    state: Literal["unchecked", "checked", "degraded"] = Field(
+        description="checked: the last line check due was answered; degraded: one went"
+        " unanswered past its time"
+    )
+    since: str | None
+
+
 class PartyOut(BaseModel):
     name: str
     lang: str
+    line: LineOut | None = None
+
+
+MessageIdText = Annotated[
+    StrictStr, Field(min_length=1, max_length=64, pattern=r"^[0-9a-zA-Z_-]+$")
+]
+
+
+class MessageIn(_In):
+    """A message (``type``, ``form``, ``params``) or a response (``response`` and
+    ``in_reply_to``); ``to`` one party, or omitted: every party with an active agreement
+    (for an answer: the sender of the message answered)."""
+
+    to: Annotated[Identifier | None, Field(max_length=64)] = None
+    type: Annotated[StrictStr | None, Field(max_length=64)] = None
+    form: Annotated[StrictStr | None, Field(max_length=64)] = None
+    params: dict[str, Any] = Field(default_factory=dict, max_length=16)
+    lang: Annotated[StrictStr | None, Field(max_length=35, description="Free text's language")] = (
+        None
+    )
+    in_reply_to: MessageIdText | None = None
+    response: Annotated[StrictStr | None, Field(max_length=16)] = None
+
+
+class OriginalOut(BaseModel):
+    lang: str
+    text: str
+
+
+class MessageOut(BaseModel):
+    message_id: str
+    type: str = Field(description="A catalogue type, or 'response' (its form is the word)")
+    form: str
+    params: dict[str, Any]
+    sender: str | None = Field(alias="from", description="None: the hotline itself")
+    to: str | None
+    lang: str = Field(description="The language the sender wrote in")
+    text: str = Field(description="In the reader's language (text_lang)")
+    text_lang: str
+    original: OriginalOut
+    attribute: str = Field(description="CPDLC response attribute: W/U, A/N, R, Y or N")
+    wants_answer: bool
+    open: bool
+    in_reply_to: str | None
+    alert_id: str | None
+    sent: str
+    delivered: str | None
+    read: str | None
+    answered: str | None
+    answer: str | None = Field(description="The response word or answering type")
+    answer_id: str | None
+    standby: str | None = Field(description="When STANDBY was answered, if it was")
+    escalation: int = Field(description="0 none, 1 both ends told, 2 the admin told")
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class LineCheckIn(_In):
+    party: Annotated[Identifier | None, Field(max_length=64)] = None
 
 
 class TokenOut(BaseModel):

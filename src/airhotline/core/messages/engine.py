@@ -207,6 +207,8 @@ class MessageEngine:
         with self._lock:
             now = self._clock.now_us()
             me = self._parties.party(party_id)
+            if outgoing.response is not None:
+                _response_word(outgoing.response)  # the word first: it needs no lookup
             original = self._answered(outgoing.in_reply_to, party_id)
             if outgoing.response is not None:
                 sent, events = self._response(me, outgoing, original, now)
@@ -626,6 +628,13 @@ class MessageEngine:
 
 #: Messages whose silence has its own consequence: the alert escalates itself, an
 #: unanswered line check degrades the line.
+def _response_word(text: str) -> Response:
+    try:
+        return Response(text)
+    except ValueError:
+        raise InputError("response", f"one of {', '.join(r.value for r in Response)}") from None
+
+
 _SELF_ESCALATING = frozenset({CONFLICT_ALERT, LINE_CHECK})
 _LINE_KINDS = kinds(family="line")
 _MESSAGE_KINDS = kinds(family="message")

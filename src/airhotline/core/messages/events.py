@@ -22,6 +22,7 @@ from airhotline.core.messages.catalogue import Response
 from airhotline.core.messages.model import RESPONSE_TYPE, Message
 from airhotline.core.messages.render import render, render_response
 from airhotline.core.records import Record
+from airhotline.i18n import LANGUAGES
 
 __all__ = [
     "LineDegraded",
@@ -33,6 +34,7 @@ __all__ = [
     "MessageRead",
     "MessageReceipt",
     "MessageReceived",
+    "message_text",
     "text_of",
 ]
 
@@ -41,9 +43,16 @@ _IDS = ("from_id", "to_id")
 
 def text_of(payload: Mapping[str, Any], lang: str) -> str:
     """A message payload's text as ``lang``'s reader reads it."""
-    if payload["type"] == RESPONSE_TYPE:
-        return render_response(Response(payload["form"]), lang)
-    return render(payload["type"], payload["form"], payload["params"], lang)
+    return message_text(payload["type"], payload["form"], payload["params"], lang)
+
+
+def message_text(type_id: str, form: str, params: Mapping[str, Any], lang: str) -> str:
+    """A message's text as ``lang``'s reader reads it (a response: its word)."""
+    if type_id == RESPONSE_TYPE:
+        return render_response(Response(form), lang)
+    if lang not in LANGUAGES:  # free text tagged with a language the hotline lacks
+        lang = "en"
+    return render(type_id, form, params, lang)
 
 
 def _between(sender: int | None, recipient: int | None) -> frozenset[int]:

@@ -7,10 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
 
+from airhotline.clock import iso_from_us
 from airhotline.core.access import AgreementMode, AgreementStatus, Principal, Role
+from airhotline.core.node import HotlineNode
 from airhotline.service.schemas import (
     AgreementIn,
     AgreementOut,
+    LineOut,
     MeOut,
     NewPartyOut,
     PartyIn,
@@ -34,8 +37,22 @@ def who_am_i(caller: Anyone) -> MeOut:
 
 
 @router.get("/parties", operation_id="list_parties", response_model=list[PartyOut])
-def list_parties(node: Node, _: Admin) -> list[PartyOut]:
-    return [PartyOut(name=p.name, lang=p.lang) for p in node.parties()]
+def list_parties(node: Node, caller: Reader) -> list[PartyOut]:
+    """Every party (the admin), or the caller's own and those it has an active agreement
+    with — the ones it may call — each with the state of its line."""
+    viewer = caller.party_id
+    shown = [
+        p
+        for p in node.parties()
+        if viewer is None or p.id == viewer or node.sharing(p.id, viewer).conflicts
+    ]
+    return [PartyOut(name=p.name, lang=p.lang, line=_line(node, p.id)) for p in shown]
+
+
+def _line(node: HotlineNode, party_id: int) -> LineOut:
+    line = node.messages.line(party_id)
+    since = iso_from_us(line.since_us) if line.since_us is not None else None
+    return LineOut(state=line.state.value, since=since)
 
 
 @router.post("/parties", operation_id="add_party", response_model=NewPartyOut, status_code=201)

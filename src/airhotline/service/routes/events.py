@@ -28,6 +28,7 @@ from airhotline.core.access import Principal, Role
 from airhotline.core.events import payload_for
 from airhotline.core.node import HotlineNode
 from airhotline.service.problems import ProblemError
+from airhotline.service.routes.messages import Lang, reader_lang
 from airhotline.service.security import Node, allow
 from airhotline.service.streams import StreamSlots, Ticket
 from airhotline.store import Record
@@ -42,15 +43,15 @@ _BACKLOG_PAGE = 500
 MAX_SEQ = 2**63 - 1
 
 
-def event_of(record: Record, reader: int | None = None) -> ServerSentEvent:
+def event_of(record: Record, reader: int | None = None, lang: str = "en") -> ServerSentEvent:
     """The record as an event for ``reader`` (a party id; None: the admin, who also
-    reads the journal's ``seq`` and ``hash``)."""
+    reads the journal's ``seq`` and ``hash``), in ``lang``."""
     event_id = record.event_id(reader)
     data: dict[str, object] = {
         "id": event_id,
         "time": iso_from_us(record.time_us),
         "kind": record.kind,
-        "payload": payload_for(record, reader),
+        "payload": payload_for(record, reader, lang),
     }
     if reader is None:
         data["seq"] = record.seq
@@ -76,8 +77,12 @@ async def stream_events(
         int | None,
         Query(ge=0, le=MAX_SEQ, description="Resume after this event id (when no Last-Event-ID)"),
     ] = None,
+    lang: Lang = None,
 ) -> EventSourceResponse:
-    """Events this caller may see, after the given event id, then live."""
+    """Events this caller may see, after the given event id, then live; messages in
+    the caller's language (or ``lang``). A message to the caller's party that its
+    stream takes is journaled as delivered (``message.delivered``)."""
+    shown = reader_lang(node, caller, lang)
     start = after or 0
     if last_event_id is not None and last_event_id.strip():
         text = last_event_id.strip()
@@ -105,7 +110,7 @@ async def stream_events(
             field="streams",
             headers={"Retry-After": "5"},
         )
-    stream = _events(request, node, caller, start, slots.replay, ticket)
+    stream = _events(request, node, caller, start, shown, slots.replay, ticket)
     # A stream that never starts (the client left at once) gives its slot back when it
     # is collected; one that runs gives it back in its ``finally``.
     weakref.finalize(stream, ticket.release)
@@ -117,6 +122,7 @@ async def _events(
     node: HotlineNode,
     caller: Principal,
     last: int,
+    lang: str,
     replay: anyio.CapacityLimiter,
     ticket: Ticket,
 ) -> AsyncIterator[ServerSentEvent]:
@@ -132,8 +138,9 @@ async def _events(
                 limiter=replay,
             )
             for record in page:
-                yield event_of(record, caller.party_id)
+                yield event_of(record, caller.party_id, lang)
                 last = record.event_id(caller.party_id)
+                _took(node, caller, record)
             if len(page) < _BACKLOG_PAGE:
                 break
         while not await request.is_disconnected():
@@ -150,8 +157,15 @@ async def _events(
             live_id = live.event_id(caller.party_id)
             if live_id <= last:
                 continue
-            yield event_of(live, caller.party_id)
+            yield event_of(live, caller.party_id, lang)
             last = live_id
+            _took(node, caller, live)
     finally:
         subscription.close()
         ticket.release()
+
+
+def _took(node: HotlineNode, caller: Principal, record: Record) -> None:
+    """The caller's stream took ``record``: a message to its party is delivered."""
+    if caller.party_id is not None:
+        node.messages.delivered(caller.party_id, record)
