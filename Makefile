@@ -42,6 +42,7 @@ bench: $(READY) $(MO)
 	$(PY) -m benchmarks.cli
 	$(PY) -m benchmarks.hostile
 	$(PY) -m benchmarks.slow_clients
+	$(PY) -m benchmarks.messages
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -24,12 +24,16 @@ def free_port() -> int:
         return port
 
 
-def provision(db: str) -> tuple[list[str], list[str], str]:
+def provision(
+    db: str, parties: int = PARTIES, langs: tuple[str, ...] = ("en",)
+) -> tuple[list[str], list[str], str]:
+    """Parties ``P0``, ``P1``, ... reading ``langs`` in turn: their feed and operator
+    tokens, and an admin token."""
     node = build_node(db)
     try:
         feeds, operators = [], []
-        for k in range(PARTIES):
-            created = node.add_party(f"P{k}", "en")
+        for k in range(parties):
+            created = node.add_party(f"P{k}", langs[k % len(langs)])
             feeds.append(created.tokens[Role.FEED][1])
             operators.append(created.tokens[Role.OPERATOR][1])
         _, admin = node.issue_token(None, Role.ADMIN)

@@ -286,8 +286,8 @@ def test_free_text_is_carried_as_written_tagged_with_its_language(line: Hotline)
     assert heard["original"] == {"lang": "ru", "text": words}
 
 
-def test_receipts_arrive_in_order_and_survive_a_restart(sqlite_url: str) -> None:
-    with open_hotline(sqlite_url) as first:
+def test_receipts_arrive_in_order_and_survive_a_restart(database_url: str) -> None:
+    with open_hotline(database_url) as first:
         (sent,) = send(
             first,
             "ATLAS",
@@ -323,7 +323,7 @@ def test_receipts_arrive_in_order_and_survive_a_restart(sqlite_url: str) -> None
         ]
         before = get(first, "ATLAS", message_id)
         atlas = first.operator("ATLAS")
-    with open_hotline(sqlite_url, parties=()) as second:
+    with open_hotline(database_url, parties=()) as second:
         after = get(second, "ATLAS", message_id, atlas)
         assert after == before
         assert after["delivered"] is not None

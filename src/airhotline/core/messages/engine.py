@@ -38,7 +38,7 @@ from airhotline.core.alerts.events import (
     AlertUpdated,
 )
 from airhotline.core.alerts.model import Alert, Tier
-from airhotline.core.events import JournalEvent, SharingRules, append, kinds
+from airhotline.core.events import JournalEvent, SharingRules, append, decode, kinds
 from airhotline.core.messages.book import LINE_CHECK, Line, LineState, MessageBook
 from airhotline.core.messages.catalogue import (
     CATALOGUE,
@@ -147,6 +147,9 @@ class MessageEngine:
         self.policy = policy or MessagePolicy()
         self._ids = ids or RandomIds()
         self._lock = threading.Lock()
+        # Its own lock, never held across a journal write: the receipt's done callback
+        # runs in the journal writer's thread, which a `send` holding ``_lock`` waits on.
+        self._delivering_lock = threading.Lock()
         self._delivering: set[str] = set()
         self._started_us = clock.now_us()
         #: The alert engine, set by the node once built (it is built after this one).
@@ -403,9 +406,17 @@ class MessageEngine:
             return
         message_id = str(record.payload["message_id"])
         message = self.book.get(message_id)
-        if message is None or message.delivered_us is not None:
+        if message is None:
+            # Read from the journal a moment before its commit reached the book, or
+            # older than the book's window (whose receipts are long settled).
+            if record.time_us < self._clock.now_us() - round(self.policy.retain_s * US_PER_S):
+                return
+            received = decode(record)
+            assert isinstance(received, MessageReceived)
+            message = received.message
+        elif message.delivered_us is not None:
             return
-        with self._lock:
+        with self._delivering_lock:
             if message_id in self._delivering:
                 return  # another stream of the party took it a moment ago
             self._delivering.add(message_id)
@@ -417,7 +428,7 @@ class MessageEngine:
         future.add_done_callback(lambda _: self._delivered(message_id))
 
     def _delivered(self, message_id: str) -> None:
-        with self._lock:
+        with self._delivering_lock:
             self._delivering.discard(message_id)
 
     def mark_read(self, reader: Principal, message_id: str) -> Message:
