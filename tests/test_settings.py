@@ -180,3 +180,24 @@ def test_the_hardening_settings_are_read_and_bounded() -> None:
         with pytest.raises(InputError) as raised:
             settings_from_mapping(bad)
         assert raised.value.field == field
+
+
+def test_the_message_settings_are_read_and_bounded() -> None:
+    from airhotline.core.messages.engine import MessagePolicy
+    from airhotline.settings import MESSAGE_BOUNDS
+
+    assert set(MESSAGE_BOUNDS) == {f.name for f in fields(MessagePolicy)}
+    for name, (low, high) in MESSAGE_BOUNDS.items():
+        assert low <= getattr(MessagePolicy(), name) <= high, name
+    config = settings_from_mapping({"messages": {"escalate_s": 30, "line_check_every_s": 300}})
+    assert config.messages == MessagePolicy(escalate_s=30.0, line_check_every_s=300.0)
+    for bad, field in (
+        ({"messages": {"escalate_s": 0}}, "messages.escalate_s"),
+        ({"messages": {"line_check_every_s": math.inf}}, "messages.line_check_every_s"),
+        ({"messages": {"line_check_timeout_s": 1e9}}, "messages.line_check_timeout_s"),
+        ({"messages": {"loudness": 3}}, "messages.loudness"),
+        ({"messages": 5}, "messages"),
+    ):
+        with pytest.raises(InputError) as caught:
+            settings_from_mapping(bad)
+        assert caught.value.field == field, bad

@@ -15,6 +15,10 @@
     parties = ["ATLAS", "BOREAS"]
     advisory_s = 420
 
+    [messages]
+    escalate_s = 60          # an open message unanswered this long escalates
+    line_check_every_s = 900
+
 An unknown key or a bad value is an `InputError` naming it (``alerts.caution_s``).
 
 Every number must be finite and within the bounds below (inclusive), wide enough for
@@ -46,6 +50,11 @@ setting                        bounds              why
 ``material_t_in_s``            0 – 1 h
 ``material_dcpa_m``            0 – 185 200 m       100 NM
 ``min_update_interval_s``      0 – 1 h
+``[messages] escalate_s``      1 s – 1 day         an open message escalates to both ends
+``[messages] escalate_admin_s``  0 s – 1 day       ... and this much later, to the admin
+``[messages] line_check_every_s``  60 s – 1 day    how often every line is checked
+``[messages] line_check_timeout_s``  5 s – 1 h     silence that degrades a line
+``[messages] retain_s``        1 h – 7 days        messages kept for ``GET /v1/messages``
 =============================  ==================  ===================================
 """
 
@@ -60,12 +69,14 @@ from typing import Any
 
 from airhotline import units
 from airhotline.core.alerts import AlertPolicy
+from airhotline.core.messages.engine import MessagePolicy
 from airhotline.core.node import HotlineConfig
 from airhotline.core.quotas import Quotas
 from airhotline.errors import InputError
 
 __all__ = [
     "HOTLINE_BOUNDS",
+    "MESSAGE_BOUNDS",
     "POLICY_BOUNDS",
     "QUOTA_BOUNDS",
     "check_agreement_parties",
@@ -96,6 +107,14 @@ QUOTA_BOUNDS: dict[str, tuple[float, float]] = {
     "max_live_tracks": (1, 1_000_000),
     "reports_per_s": (1.0, 1_000_000.0),
     "burst_s": (1.0, 60.0),
+}
+#: ``[messages]``: the `MessagePolicy`.
+MESSAGE_BOUNDS: dict[str, tuple[float, float]] = {
+    "escalate_s": (1.0, _DAY),
+    "escalate_admin_s": (0.0, _DAY),
+    "line_check_every_s": (60.0, _DAY),
+    "line_check_timeout_s": (5.0, _HOUR),
+    "retain_s": (_HOUR, 7 * _DAY),
 }
 #: Settings that count things: whole numbers.
 _WHOLE = {"exposure_limit", "flood_limit", "max_live_tracks", "streams_per_party"}
@@ -128,7 +147,7 @@ def load_settings(path: Path) -> HotlineConfig:
 
 
 def settings_from_mapping(data: Mapping[str, Any]) -> HotlineConfig:
-    _only(data, ("hotline", "alerts", "quotas"), "")
+    _only(data, ("hotline", "alerts", "quotas", "messages"), "")
     hotline = _table(data.get("hotline", {}), "hotline")
     _only(hotline, tuple(HOTLINE_BOUNDS), "hotline")
     alerts = _table(data.get("alerts", {}), "alerts")
@@ -142,7 +161,13 @@ def settings_from_mapping(data: Mapping[str, Any]) -> HotlineConfig:
     limits: dict[str, Any] = {
         k: _setting(v, f"quotas.{k}", QUOTA_BOUNDS[k], k in _WHOLE) for k, v in quotas.items()
     }
+    talk = _table(data.get("messages", {}), "messages")
+    _only(talk, tuple(MESSAGE_BOUNDS), "messages")
+    messages = MessagePolicy(
+        **{k: _bounded(v, f"messages.{k}", MESSAGE_BOUNDS[k]) for k, v in talk.items()}
+    )
     config = HotlineConfig(
+        messages=messages,
         alert_policy=policy,
         agreement_policies=_agreements(policy, agreements),
         quotas=Quotas(**limits),
