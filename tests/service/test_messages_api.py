@@ -22,6 +22,12 @@ from airhotline.core.access import AgreementMode, AgreementStatus
 from airhotline.core.messages import Response, render, render_response
 
 pytestmark = pytest.mark.usefixtures("fast_heartbeat")
+#: A message that wants WILCO or UNABLE.
+CONTACT: dict[str, Any] = {
+    "type": "contact",
+    "form": "contact",
+    "params": {"unit": "NICOSIA CONTROL", "frequency": 124.2},
+}
 
 
 @pytest.fixture
@@ -137,9 +143,7 @@ def test_responses_close_only_what_their_attribute_allows(line: Hotline) -> None
         line,
         "ATLAS",
         to="BOREAS",
-        type="contact",
-        form="contact",
-        params={"unit": "NICOSIA CONTROL", "frequency": 124.2},
+        **CONTACT,
     )
     problem = send(line, "BOREAS", 422, response="roger", in_reply_to=contact["message_id"])
     assert problem["field"] == "response"
@@ -292,9 +296,7 @@ def test_receipts_arrive_in_order_and_survive_a_restart(database_url: str) -> No
             first,
             "ATLAS",
             to="BOREAS",
-            type="contact",
-            form="contact",
-            params={"unit": "NICOSIA CONTROL", "frequency": 124.2},
+            **CONTACT,
         )
         message_id = sent["message_id"]
         assert get(first, "ATLAS", message_id)["delivered"] is None
@@ -343,9 +345,7 @@ def test_an_open_message_escalates_to_both_ends(line: Hotline) -> None:
         line,
         "ATLAS",
         to="BOREAS",
-        type="contact",
-        form="contact",
-        params={"unit": "NICOSIA CONTROL", "frequency": 124.2},
+        **CONTACT,
     )
     line.clock.advance(59.0)
     line.node.run_cycle()
