@@ -223,9 +223,10 @@ LEAVES = (
     "airhotline.i18n",
 )
 CORE = modules_in("airhotline.core")
-#: Third-party packages the core may use: array code and locale formatting (Babel reads
+#: Third-party packages the core may use: array code, planar geometry (Shapely: the
+#: areas of notices) and locale formatting (Babel reads
 #: only CLDR's data that it ships), nothing that does the hotline's I/O.
-CORE_THIRD_PARTY = {"numpy", "babel"}
+CORE_THIRD_PARTY = {"numpy", "babel", "shapely"}
 
 
 def test_the_core_and_the_leaves_are_found() -> None:

@@ -1,0 +1,1 @@
+"""Dangerous-activity notices: where not to fly, in which band and when."""
