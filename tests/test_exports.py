@@ -104,6 +104,9 @@ def test_the_journal_kinds_are_derived_from_the_registered_types() -> None:
         "message.escalated",
         "line.degraded",
         "line.restored",
+        "notice.published",
+        "notice.amended",
+        "notice.cancelled",
     }
     assert core.kinds() - {"tracks.reported"} == core.STREAM_KINDS
     assert {"party.created", "token.issued", "token.revoked", "agreement.set"} == core.ACCESS_KINDS

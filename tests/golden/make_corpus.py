@@ -19,6 +19,8 @@ delivered, answered with an intention), asks CEDAR to contact a unit (STANDBY, t
 WILCO), BOREAS's free text to ATLAS goes unanswered (escalated to both, then to the
 admin); a line check CEDAR leaves unanswered degrades its line, and its answer to the
 next one restores it; the hotline's word on every alert, answered by an acknowledgement.
+ATLAS publishes a notice, amends it and cancels it; BOREAS publishes a short notice to
+ATLAS alone.
 
 Corpora of released versions are never rewritten. The one of the version in the making
 (``*-dev``) is written again whenever the journal gains a kind or a version, and keeps
@@ -35,7 +37,7 @@ from typing import Any
 
 from airhotline import geo, units
 from airhotline.bootstrap import build_node
-from airhotline.clock import SimulatedClock
+from airhotline.clock import SimulatedClock, iso_from_us
 from airhotline.core.access import AgreementMode, AgreementStatus, Principal, Role
 from airhotline.core.messages.engine import Outgoing
 from airhotline.core.node import HotlineConfig, HotlineNode
@@ -210,10 +212,33 @@ def talk(node: HotlineNode, k: int, operator: dict[str, Principal]) -> None:
         send(BOREAS, type="line-check-reply", form="reply", in_reply_to=last_check(BOREAS))
     elif k == 55:
         send(ATLAS, response="roger", in_reply_to=last_check(ATLAS))
+    elif k == 60:
+        node.notices.publish(operator[ATLAS], notice_body(node, kind="live-firing", lead_s=7_200))
+    elif k == 61:
+        (published,) = node.notices.notices(party_id=None)
+        node.notices.amend(operator[ATLAS], published.id, {"replaces": 1, "upper": "FL250"})
+    elif k == 62:
+        short = {**notice_body(node, kind="drill", lead_s=600), "to": [ATLAS]}
+        node.notices.publish(operator[BOREAS], short)
+    elif k == 70:
+        mine = [n for n in node.notices.notices(party_id=None) if n.owner_name == ATLAS]
+        node.notices.cancel(operator[ATLAS], mine[0].id)
     elif k == 150:
         messages.check_lines(CEDAR)
     elif k == 152:
         send(CEDAR, response="roger", in_reply_to=last_check(CEDAR))
+
+
+def notice_body(node: HotlineNode, *, kind: str, lead_s: int) -> dict[str, Any]:
+    start = node.clock.now_us() + lead_s * 1_000_000
+    return {
+        "kind": kind,
+        "area": {"type": "Polygon", "coordinates": [[[33, 34], [34, 34], [34, 35], [33, 35]]]},
+        "lower": "SFC",
+        "upper": "FL200",
+        "window": {"start": iso_from_us(start), "end": iso_from_us(start + 3_600_000_000)},
+        "description": "Range active",
+    }
 
 
 def rebuilt(node: HotlineNode) -> dict[str, Any]:
@@ -267,6 +292,19 @@ def rebuilt(node: HotlineNode) -> dict[str, Any]:
                 "escalation": m.escalation,
             }
             for m in node.messages.messages(party_id=None)
+        ],
+        "notices": [
+            {
+                "id": n.id,
+                "version": n.version,
+                "party": n.owner_name,
+                "kind": n.kind,
+                "upper": n.band.upper,
+                "active": n.active,
+                "short_notice": n.short_notice,
+                "recipients": list(n.recipients),
+            }
+            for n in sorted(node.notices.notices(party_id=None), key=lambda n: n.published_us)
         ],
         "lines": {
             str(pid): node.messages.line(pid).state.value

@@ -90,7 +90,7 @@ def test_the_corpus_rebuilds_the_same_hotline(corpus: tuple[str, dict[str, Any]]
     node = build_node(url, clock=SimulatedClock(expected["now_us"]), config=config)
     try:
         found = rebuilt(node)
-        for setting in ("exposure_limit", "flood_limit", "messages", "lines"):
+        for setting in ("exposure_limit", "flood_limit", "messages", "lines", "notices"):
             if setting not in expected:  # a corpus older than the setting
                 del found[setting]
         assert found == expected

@@ -26,6 +26,7 @@ from tests.service.conftest import (
     report,
 )
 
+from airhotline.clock import iso_from_us
 from airhotline.core.access import Role, hash_token
 from airhotline.core.node import STREAM_KINDS
 
@@ -90,6 +91,23 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
     "read_message": Endpoint("POST", "/v1/messages/{message_id}/read", frozenset({Role.OPERATOR})),
     "check_lines": Endpoint("POST", "/v1/line-checks", frozenset({Role.ADMIN}), lambda _: {}),
+    "publish_notice": Endpoint(
+        "POST", "/v1/notices", frozenset({Role.OPERATOR}), lambda h: notice_body(h)
+    ),
+    "list_notices": Endpoint("GET", "/v1/notices", frozenset({Role.OPERATOR, Role.ADMIN})),
+    "export_notices": Endpoint(
+        "GET", "/v1/notices.geojson", frozenset({Role.OPERATOR, Role.ADMIN})
+    ),
+    "get_notice": Endpoint(
+        "GET", "/v1/notices/{notice_id}", frozenset({Role.OPERATOR, Role.ADMIN})
+    ),
+    "amend_notice": Endpoint(
+        "PATCH",
+        "/v1/notices/{notice_id}",
+        frozenset({Role.OPERATOR}),
+        lambda _: {"replaces": 1, "upper": "FL300"},
+    ),
+    "cancel_notice": Endpoint("DELETE", "/v1/notices/{notice_id}", frozenset({Role.OPERATOR})),
     "health": Endpoint("GET", "/healthz", PUBLIC),
     "metrics": Endpoint("GET", "/metrics", PUBLIC),
 }
@@ -143,6 +161,27 @@ def raise_alert(hotline: Hotline) -> str:
     return alert_id
 
 
+def notice_body(hotline: Hotline) -> dict[str, Any]:
+    start = hotline.clock.now_us() + 7_200_000_000
+    return {
+        "kind": "drill",
+        "area": {"type": "Circle", "center": [33.0, 34.5], "radius_nm": 5},
+        "lower": "SFC",
+        "upper": "FL100",
+        "window": {"start": iso_from_us(start), "end": iso_from_us(start + 3_600_000_000)},
+    }
+
+
+def notice_of(hotline: Hotline) -> str:
+    """The id of a notice ATLAS publishes (to BOREAS and CIRRUS)."""
+    response = hotline.client.post(
+        "/v1/notices", json=notice_body(hotline), headers=hotline.operator("ATLAS")
+    )
+    assert response.status_code == 201, response.text
+    notice_id: str = response.json()["notice_id"]
+    return notice_id
+
+
 def message_to(hotline: Hotline, party: str = "ATLAS") -> str:
     """The id of a message BOREAS sends ``party``."""
     response = hotline.client.post(
@@ -159,7 +198,13 @@ def call(
     hotline: Hotline, endpoint: Endpoint, headers: dict[str, str], **ids: Any
 ) -> httpx2.Response:
     path = endpoint.path.format(
-        **{"token_id": 10**6, "alert_id": "0" * 16, "message_id": "0" * 16, **ids}
+        **{
+            "token_id": 10**6,
+            "alert_id": "0" * 16,
+            "message_id": "0" * 16,
+            "notice_id": "0" * 16,
+            **ids,
+        }
     )
     body = endpoint.body(hotline) if endpoint.body else None
     if endpoint.streams:
@@ -232,7 +277,12 @@ def test_access_rules(hotline_any: Hotline, operation: str) -> None:
     alert_id = raise_alert(hotline)
     for role in sorted(endpoint.roles):
         token_id, _ = hotline.node.issue_token("CIRRUS", Role.FEED)
-        ids = {"token_id": token_id, "alert_id": alert_id, "message_id": message_to(hotline)}
+        ids = {
+            "token_id": token_id,
+            "alert_id": alert_id,
+            "message_id": message_to(hotline),
+            "notice_id": notice_of(hotline),
+        }
         response = call(hotline, endpoint, bearer(token_of(hotline, role)), **ids)
         assert 200 <= response.status_code < 300, (role, response.text)
 

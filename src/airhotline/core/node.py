@@ -37,6 +37,8 @@ from airhotline.core.events import append, kinds
 from airhotline.core.follower import JournalFollower
 from airhotline.core.ingest import Ingest, IngestAnswer
 from airhotline.core.messages.engine import MessageEngine, MessagePolicy
+from airhotline.core.notices.engine import NoticeEngine
+from airhotline.core.notices.model import NoticePolicy
 from airhotline.core.picture import Picture, PictureView, TrackKey
 from airhotline.core.plausibility import PlausibilityRules
 from airhotline.core.ports import EventBus, Journal
@@ -90,6 +92,8 @@ class HotlineConfig:
     alert_policy: AlertPolicy = field(default_factory=AlertPolicy)
     #: Escalation of unanswered messages, line checks, retention.
     messages: MessagePolicy = field(default_factory=MessagePolicy)
+    #: Lead times per kind, the longest window, retention.
+    notices: NoticePolicy = field(default_factory=NoticePolicy)
     #: Per-agreement alert policies, keyed by the two party names.
     agreement_policies: dict[frozenset[str], AlertPolicy] = field(default_factory=dict)
 
@@ -159,6 +163,10 @@ class HotlineNode:
             store, clock, self, self, policy=self.config.messages, ids=ids
         )
         self._follower.add_fold(self.messages.book.apply)
+        self.notices = NoticeEngine(
+            store, clock, self, self, self.messages, policy=self.config.notices, ids=ids
+        )
+        self._follower.add_fold(self.notices.apply)
         self.alerts = AlertEngine(
             store,
             clock,

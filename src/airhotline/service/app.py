@@ -16,7 +16,16 @@ from airhotline.service.body_limit import BodyLimitMiddleware
 from airhotline.service.disconnects import ClientGoneMiddleware
 from airhotline.service.metrics import ServiceMetrics
 from airhotline.service.problems import install_problem_handlers
-from airhotline.service.routes import admin, alerts, events, messages, ops, picture, tracks
+from airhotline.service.routes import (
+    admin,
+    alerts,
+    events,
+    messages,
+    notices,
+    ops,
+    picture,
+    tracks,
+)
 from airhotline.service.security import BearerGate
 from airhotline.service.streams import StreamLimits, StreamSlots
 
@@ -81,7 +90,7 @@ def create_app(
     )
     app.state.metrics = metrics.registry
     install_problem_handlers(app)
-    for module in (tracks, picture, alerts, messages, events, admin, ops):
+    for module in (tracks, picture, alerts, messages, notices, events, admin, ops):
         app.include_router(module.router)
     # The last added runs first: a hang-up is caught around everything, an oversized
     # body is refused before the token is looked at, the token before any route runs.

@@ -166,7 +166,17 @@ NOTICE_KINDS = (
 
 
 #: Forms that settle something and want no answer.
-_FINAL = frozenset({"conflict-alert/resolved"})
+_FINAL = frozenset({"conflict-alert/resolved", "notice-published/published"})
+
+
+NOTICE_PARAMS = (
+    NOTICE,
+    _p("kind", ParamKind.CHOICE, *NOTICE_KINDS),
+    _p("lower", ParamKind.LEVEL),
+    _p("upper", ParamKind.LEVEL),
+    _p("start", ParamKind.TIME),
+    _p("end", ParamKind.TIME),
+)
 
 
 def _type(
@@ -336,18 +346,17 @@ _TYPES = (
     _type(
         "notice-published",
         Attribute.ROGER,
-        "A dangerous-activity notice, published or amended",
+        "A dangerous-activity notice, published or amended; one published with less"
+        " lead time than agreed for its kind wants an acknowledgement",
         (
             "published",
             "Notice {notice}: {kind} from {lower} to {upper}, {start} to {end}.",
-            (
-                NOTICE,
-                _p("kind", ParamKind.CHOICE, *NOTICE_KINDS),
-                _p("lower", ParamKind.LEVEL),
-                _p("upper", ParamKind.LEVEL),
-                _p("start", ParamKind.TIME),
-                _p("end", ParamKind.TIME),
-            ),
+            NOTICE_PARAMS,
+        ),
+        (
+            "short",
+            "Short notice {notice}: {kind} from {lower} to {upper}, {start} to {end}. Acknowledge.",
+            NOTICE_PARAMS,
         ),
         system=True,
     ),

@@ -571,29 +571,44 @@ class MessageEngine:
         last = self.book.last_line_check_us or self._started_us
         return now >= last + round(self.policy.line_check_every_s * US_PER_S)
 
-    def _line_checks(self, now: int, party_ids: Collection[int] | None) -> list[JournalEvent]:
-        targets = sorted(self._parties.party_ids() if party_ids is None else party_ids)
-        if not targets and party_ids is None:
-            # Nobody to check yet: the clock still starts, so that the first party
-            # created is checked within one interval, not at once.
-            self._started_us = now
+    def from_hotline(
+        self,
+        type_id: str,
+        form: str,
+        params: Mapping[str, object],
+        recipients: Collection[int],
+        *,
+        now: int,
+        about: str | None = None,
+    ) -> list[JournalEvent]:
+        """The hotline's own message to each recipient, to journal in the caller's unit
+        of work (a notice's, say); ``about`` is the alert it concerns, if any."""
         return [
             MessageReceived(
                 Message(
                     id=self._ids.new_id(),
-                    type=LINE_CHECK,
-                    form="check",
-                    params={"time": now},
+                    type=type_id,
+                    form=form,
+                    params=dict(params),
                     sender=None,
                     recipient=p,
                     sender_name=None,
                     recipient_name=self._parties.party(p).name,
                     lang="en",
                     sent_us=now,
+                    alert_id=about,
                 )
             )
-            for p in targets
+            for p in sorted(recipients)
         ]
+
+    def _line_checks(self, now: int, party_ids: Collection[int] | None) -> list[JournalEvent]:
+        targets = sorted(self._parties.party_ids() if party_ids is None else party_ids)
+        if not targets and party_ids is None:
+            # Nobody to check yet: the clock still starts, so that the first party
+            # created is checked within one interval, not at once.
+            self._started_us = now
+        return self.from_hotline(LINE_CHECK, "check", {"time": now}, targets, now=now)
 
     def _escalations(self, now: int) -> list[JournalEvent]:
         first = round(self.policy.escalate_s * US_PER_S)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from airhotline.errors import InputError
 
-__all__ = ["Band", "parse_band"]
+__all__ = ["Band", "limit_value", "parse_band"]
 
 _FLIGHT_LEVEL = re.compile(r"^FL(\d{3})$")
 #: Feet a notice may name: from the Dead Sea shore to far above any aircraft.
@@ -43,6 +43,11 @@ class Band:
 
     def holds(self, alt_ft: float) -> bool:
         return self.lower_ft <= alt_ft <= self.upper_ft
+
+
+def limit_value(text: str) -> str | int:
+    """A limit as sent and journaled: feet as a whole number, the rest as text."""
+    return int(text) if text.lstrip("-").isdigit() else text
 
 
 def _level(value: object, field: str, *, bottom: bool) -> tuple[str, float]:
