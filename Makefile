@@ -43,6 +43,7 @@ bench: $(READY) $(MO)
 	$(PY) -m benchmarks.hostile
 	$(PY) -m benchmarks.slow_clients
 	$(PY) -m benchmarks.messages
+	$(PY) -m benchmarks.notices
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

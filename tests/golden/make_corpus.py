@@ -20,7 +20,7 @@ WILCO), BOREAS's free text to ATLAS goes unanswered (escalated to both, then to 
 admin); a line check CEDAR leaves unanswered degrades its line, and its answer to the
 next one restores it; the hotline's word on every alert, answered by an acknowledgement.
 ATLAS publishes a notice, amends it and cancels it; BOREAS publishes a short notice to
-ATLAS alone.
+ATLAS alone, which overlaps ATLAS's (``notice.overlap``).
 
 Corpora of released versions are never rewritten. The one of the version in the making
 (``*-dev``) is written again whenever the journal gains a kind or a version, and keeps
@@ -213,7 +213,9 @@ def talk(node: HotlineNode, k: int, operator: dict[str, Principal]) -> None:
     elif k == 55:
         send(ATLAS, response="roger", in_reply_to=last_check(ATLAS))
     elif k == 60:
-        node.notices.publish(operator[ATLAS], notice_body(node, kind="live-firing", lead_s=7_200))
+        node.notices.publish(
+            operator[ATLAS], notice_body(node, kind="air-operations", lead_s=1_200)
+        )
     elif k == 61:
         (published,) = node.notices.notices(party_id=None)
         node.notices.amend(operator[ATLAS], published.id, {"replaces": 1, "upper": "FL250"})

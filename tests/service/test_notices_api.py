@@ -229,3 +229,30 @@ def test_notices_survive_a_restart(database_url: str) -> None:
         after = second.client.get(path, headers=boreas).json()
         assert after == before
         assert after["version"] == 2
+
+
+def test_overlapping_notices_of_two_parties_are_told_to_both(hotline: Hotline) -> None:
+    from tests.service.test_messages_api import events_of
+
+    mine = publish(hotline, "ATLAS", notice(hotline, lower="SFC", upper="FL200"))
+    across = {"type": "Circle", "center": [33.2, 34.5], "radius_nm": 10}
+    theirs = publish(
+        hotline, "BOREAS", notice(hotline, area=across, lower="FL150", upper="UNL", lead_h=4.0)
+    )
+    # CIRRUS's is far away; ATLAS's second overlaps only its own first (below BOREAS's).
+    far = {"type": "Circle", "center": [10.0, 50.0], "radius_nm": 10}
+    publish(hotline, "CIRRUS", notice(hotline, area=far))
+    publish(hotline, "ATLAS", notice(hotline, upper="FL100"))
+    for party in ("ATLAS", "BOREAS"):
+        (overlap,) = [
+            e["payload"] for e in events_of(hotline, party) if e["kind"] == "notice.overlap"
+        ]
+        assert [n["notice_id"] for n in overlap["notices"]] == [
+            theirs["notice_id"],
+            mine["notice_id"],
+        ]
+        assert (overlap["lower"], overlap["upper"]) == ("FL150", "FL200")
+        assert len(overlap["periods"]) == 1
+        assert overlap["area"]["type"] == "MultiPolygon"
+        assert "party_id" not in overlap["notices"][0]
+    assert not [e for e in events_of(hotline, "CIRRUS") if e["kind"] == "notice.overlap"]

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from airhotline.clock import US_PER_S, Clock
+from airhotline.clock import US_PER_S, Clock, iso_from_us
 from airhotline.core.access import Principal
 from airhotline.core.events import JournalEvent, SharingRules, append, decode, kinds
 from airhotline.core.identifiers import identifier_problem
@@ -28,9 +28,11 @@ from airhotline.core.notices.events import (
     NoticeAmended,
     NoticeCancelled,
     NoticeEvent,
+    NoticeOverlap,
     NoticePublished,
 )
 from airhotline.core.notices.model import Notice, NoticePolicy, notice_from_spec
+from airhotline.core.notices.overlap import Overlap, OverlapIndex
 from airhotline.core.ports import Journal, UnitOfWork
 from airhotline.core.records import PartyRow, Record
 from airhotline.errors import ConflictError, InputError, NotFoundError
@@ -70,6 +72,8 @@ class NoticeEngine:
         #: The latest version of each notice, and every version, oldest first.
         self._notices: dict[str, Notice] = {}
         self._versions: dict[str, list[Notice]] = {}
+        #: The live notices, for strategic deconfliction.
+        self.index = OverlapIndex()
         self.apply(journal.records_in_time(0, _MAX_US, kinds=NOTICE_KINDS_JOURNALED))
 
     # --- the fold -----------------------------------------------------------------------
@@ -81,12 +85,14 @@ class NoticeEngine:
                 if record.kind not in NOTICE_KINDS_JOURNALED:
                     continue
                 event = decode(record)
-                assert isinstance(event, NoticeEvent)
+                if not isinstance(event, NoticeEvent):
+                    continue  # an overlap: said, nothing to keep
                 notice = self._notice_of(event, record.time_us)
                 if isinstance(event, NoticeCancelled):
                     known = self._notices.get(event.notice_id)
                     notice = replace(known or notice, cancelled_us=record.time_us)
                 self._notices[notice.id] = notice
+                self.index.put(notice)
                 versions = self._versions.setdefault(notice.id, [])
                 if not isinstance(event, NoticeCancelled):
                     versions.append(notice)
@@ -281,6 +287,9 @@ class NoticeEngine:
             notice.spec(),
         )
         events: list[JournalEvent] = [event]
+        if event_type is not NoticeCancelled:
+            self.index.forget_ended(now)
+            events += [_overlap_event(notice, o) for o in self.index.overlaps(notice)]
         if event_type is NoticeCancelled:
             events += self._messages.from_hotline(
                 "notice-cancelled", "cancelled", {"notice": notice.id}, notice.recipients, now=now
@@ -305,6 +314,20 @@ class NoticeEngine:
             return [append(tx, e, time_us=now, rules=self._rules) for e in events]
 
         self._journal.write(unit)
+
+
+def _overlap_event(notice: Notice, overlap: Overlap) -> NoticeOverlap:
+    other = overlap.other
+    return NoticeOverlap(
+        (
+            (notice.id, notice.version, notice.owner_name, notice.owner),
+            (other.id, other.version, other.owner_name, other.owner),
+        ),
+        limit_value(overlap.band.lower),
+        limit_value(overlap.band.upper),
+        tuple((iso_from_us(a), iso_from_us(b)) for a, b in overlap.periods),
+        overlap.area,
+    )
 
 
 def _only(body: Mapping[str, Any], allowed: Sequence[str]) -> None:

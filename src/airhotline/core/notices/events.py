@@ -15,7 +15,13 @@ from typing import Any, ClassVar, Self
 from airhotline.core.events import JournalEvent, SharingRules, register
 from airhotline.core.records import Record
 
-__all__ = ["NoticeAmended", "NoticeCancelled", "NoticeEvent", "NoticePublished"]
+__all__ = [
+    "NoticeAmended",
+    "NoticeCancelled",
+    "NoticeEvent",
+    "NoticeOverlap",
+    "NoticePublished",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,3 +103,62 @@ class NoticeCancelled(NoticeEvent):
     """The notice withdrawn (its last version's spec, for the record)."""
 
     kind: ClassVar[str] = "notice.cancelled"
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class NoticeOverlap(JournalEvent):
+    """Two parties' notices collide in area, band and time: both owners are told, with
+    what they share. Audience: the two owners."""
+
+    kind: ClassVar[str] = "notice.overlap"
+    family: ClassVar[str] = "notice"
+    streamed: ClassVar[bool] = True
+
+    #: (notice id, version, owner name, owner id) of each, the new one first.
+    notices: tuple[tuple[str, int, str, int], tuple[str, int, str, int]]
+    lower: str | int
+    upper: str | int
+    #: Shared periods, ISO 8601 UTC.
+    periods: tuple[tuple[str, str], ...]
+    #: GeoJSON MultiPolygon coordinates of the shared area.
+    area: list[Any]
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "notices": [
+                {"notice_id": i, "version": v, "party": name, "party_id": pid}
+                for i, v, name, pid in self.notices
+            ],
+            "lower": self.lower,
+            "upper": self.upper,
+            "periods": [list(p) for p in self.periods],
+            "area": {"type": "MultiPolygon", "coordinates": self.area},
+        }
+
+    def audience(self, rules: SharingRules) -> frozenset[int]:
+        return frozenset(n[3] for n in self.notices)
+
+    @classmethod
+    def from_record(cls, record: Record, version: int) -> Self:
+        p = record.payload
+        a, b = (
+            (str(n["notice_id"]), int(n["version"]), str(n["party"]), int(n["party_id"]))
+            for n in p["notices"]
+        )
+        return cls(
+            (a, b),
+            p["lower"],
+            p["upper"],
+            tuple((str(s), str(e)) for s, e in p["periods"]),
+            list(p["area"]["coordinates"]),
+        )
+
+    @classmethod
+    def party_view(cls, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+        return {
+            **payload,
+            "notices": [
+                {k: v for k, v in n.items() if k != "party_id"} for n in payload["notices"]
+            ],
+        }

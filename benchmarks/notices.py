@@ -1,0 +1,88 @@
+"""Notice benchmark: publishing a notice among 100 000 stored ones finds its overlaps.
+
+100 000 live notices of 20 parties — circles of 2-30 NM and small polygons, scattered
+over the inhabited latitudes, with bands and windows over a week — sit in the overlap
+index (`airhotline.core.notices.overlap`). Each of 300 new notices (of a 21st party)
+is then screened and tested exactly; the figure is the time of that search, from the
+new notice to its list of overlaps with their shared areas, bands and periods.
+
+Run: ``.venv/bin/python -m benchmarks.notices [--stored 100000] [--queries 300]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+
+from airhotline.core.notices.area import parse_area
+from airhotline.core.notices.band import parse_band
+from airhotline.core.notices.model import Notice
+from airhotline.core.notices.overlap import OverlapIndex
+from airhotline.core.notices.window import Window
+from benchmarks import _stats as stats
+
+T0 = 1_800_000_000 * 1_000_000
+HOUR_US = 3_600_000_000
+LEVELS = ["SFC", 2000, "FL050", "FL100", "FL150", "FL200", "FL300", "FL400", "UNL"]
+
+
+def _notice(rng: np.random.Generator, k: int, owner: int) -> Notice:
+    lon, lat = float(rng.uniform(-180, 180)), float(np.degrees(np.arcsin(rng.uniform(-0.9, 0.9))))
+    if k % 2:
+        area = {"type": "Circle", "center": [lon, lat], "radius_nm": float(rng.uniform(2, 30))}
+    else:
+        w, h = rng.uniform(0.05, 0.5, 2)
+        ring = [[lon, lat], [lon + w, lat], [lon + w, lat + h], [lon, lat + h]]
+        wrapped = [[(x + 180.0) % 360.0 - 180.0, min(y, 89.0)] for x, y in ring]
+        area = {"type": "Polygon", "coordinates": [wrapped]}
+    low = int(rng.integers(0, len(LEVELS) - 1))
+    high = int(rng.integers(low + 1, len(LEVELS)))
+    start = T0 + int(rng.integers(0, 7 * 24)) * HOUR_US
+    return Notice(
+        id=f"n{k}",
+        version=1,
+        owner=owner,
+        owner_name=f"P{owner}",
+        kind="other",
+        area=parse_area(area),
+        band=parse_band(LEVELS[low], LEVELS[high]),
+        window=Window(start, start + int(rng.integers(1, 12)) * HOUR_US),
+        description="",
+        recipients=(),
+        restricted=False,
+        short_notice=False,
+        published_us=T0,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stored", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=300)
+    args = parser.parse_args()
+    rng = np.random.default_rng(5)
+    index = OverlapIndex()
+    started = time.perf_counter()
+    for k in range(args.stored):
+        index.put(_notice(rng, k, owner=k % 20))
+    built = time.perf_counter() - started
+    queries = [_notice(rng, args.stored + k, owner=99) for k in range(args.queries)]
+    times, found = [], 0
+    for query in queries:
+        t = time.perf_counter()
+        found += len(index.overlaps(query))
+        times.append((time.perf_counter() - t) * 1000.0)
+    times.sort()
+    print(f"notices: {args.stored} stored (indexed in {built:.1f} s, parsing included)")
+    print(
+        f"  overlaps of a new notice: median {statistics.median(times):.2f} ms,"
+        f" p99 {stats.p99(times):.2f} ms, max {times[-1]:.2f} ms"
+        f" ({found / len(queries):.1f} overlaps per notice)"
+    )
+
+
+if __name__ == "__main__":
+    main()

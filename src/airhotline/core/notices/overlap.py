@@ -1,0 +1,181 @@
+"""Strategic deconfliction: which other parties' notices a notice collides with, in area,
+altitude band and time — before anyone takes off.
+
+Every live notice sits in an `OverlapIndex`: its centre as a unit vector, how far it
+reaches, its band and its window, in NumPy columns. A query screens all of them at once
+(the centres' chord distance against the two reaches, the bands, the windows' bounds),
+then tests the few that pass exactly: the other's area, densified in its own plane,
+carried into the query's plane and intersected there (Shapely), and their windows'
+shared periods walked. The shared area comes back as GeoJSON.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from airhotline import geo
+from airhotline.core.notices.area import Area
+from airhotline.core.notices.band import Band
+from airhotline.core.notices.model import Notice
+
+__all__ = ["Overlap", "OverlapIndex", "reach_m", "shared_area"]
+
+#: Edges are densified to this before an area changes plane, so that an edge straight
+#: in one plane follows the same ground in the other.
+_DENSIFY_M = 2_000.0
+_EARTH_M = 6_371_008.8
+#: Slack on the screen: the planes' distances are geodesic, the screen's chords spherical.
+_SCREEN_SLACK = 1.01
+
+
+@dataclass(frozen=True, slots=True)
+class Overlap:
+    other: Notice
+    band: Band
+    #: Shared periods, in order (microseconds).
+    periods: tuple[tuple[int, int], ...]
+    #: The shared area, as GeoJSON MultiPolygon coordinates.
+    area: list[list[list[list[float]]]]
+
+
+def reach_m(area: Area) -> float:
+    """How far the area reaches from its plane's centre."""
+    x, y = shapely.get_coordinates(area.plane).T
+    return float(np.max(np.hypot(x, y)))
+
+
+def shared_area(a: Area, b: Area) -> shapely.Geometry:
+    """Where ``a`` and ``b`` overlap, in ``a``'s plane (empty: nowhere)."""
+    dense = shapely.segmentize(b.plane, _DENSIFY_M)
+    rings = []
+    for polygon in shapely.get_parts(dense):
+        parts = [polygon.exterior, *polygon.interiors]
+        carried = []
+        for ring in parts:
+            xy = np.asarray(ring.coords)
+            lat, lon, _ = geo.geodesic_forward(
+                b.lat0, b.lon0, np.arctan2(xy[:, 0], xy[:, 1]), np.hypot(xy[:, 0], xy[:, 1])
+            )
+            x, y = a.to_plane(lat, lon)
+            carried.append(np.column_stack([x, y]))
+        rings.append(shapely.Polygon(carried[0], carried[1:]))
+    other = shapely.make_valid(shapely.MultiPolygon(rings) if len(rings) > 1 else rings[0])
+    return shapely.intersection(a.plane, other)
+
+
+def _outline(area: Area, plane: shapely.Geometry) -> list[list[list[list[float]]]]:
+    polygons = [p for p in shapely.get_parts(plane) if isinstance(p, shapely.Polygon)]
+    return Area(area.spec, area.lat0, area.lon0, shapely.MultiPolygon(polygons)).outline()
+
+
+_COLUMNS = ("x", "y", "z", "reach", "lower", "upper", "start", "end", "owner")
+
+
+class OverlapIndex:
+    """The live notices, screened in columns; thread-safe. A notice takes a slot when
+    put and gives it back when cancelled or ended: puts cost one row, never a rebuild."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._slot: dict[str, int] = {}
+        self._notices: list[Notice | None] = []
+        self._free: list[int] = []
+        self._columns = {name: np.zeros(0, dtype=np.float64) for name in _COLUMNS}
+        self._live = np.zeros(0, dtype=bool)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._slot)
+
+    def put(self, notice: Notice) -> None:
+        with self._lock:
+            if not notice.active:
+                self._drop(notice.id)
+                return
+            slot = self._slot.get(notice.id)
+            if slot is None:
+                slot = self._free.pop() if self._free else self._grow()
+                self._slot[notice.id] = slot
+            self._notices[slot] = notice
+            lat, lon = math.radians(notice.area.lat0), math.radians(notice.area.lon0)
+            row = {
+                "x": math.cos(lat) * math.cos(lon),
+                "y": math.cos(lat) * math.sin(lon),
+                "z": math.sin(lat),
+                "reach": reach_m(notice.area),
+                "lower": notice.band.lower_ft,
+                "upper": notice.band.upper_ft,
+                "start": float(notice.window.start_us),
+                "end": float(notice.window.end_us),
+                "owner": float(notice.owner),
+            }
+            for name, value in row.items():
+                self._columns[name][slot] = value
+            self._live[slot] = True
+
+    def forget_ended(self, now_us: int) -> None:
+        with self._lock:
+            ended = np.flatnonzero(self._live & (self._columns["end"] <= now_us))
+            for slot in ended.tolist():
+                notice = self._notices[slot]
+                if notice is not None:
+                    self._drop(notice.id)
+
+    def _drop(self, notice_id: str) -> None:
+        slot = self._slot.pop(notice_id, None)
+        if slot is not None:
+            self._notices[slot] = None
+            self._live[slot] = False
+            self._free.append(slot)
+
+    def _grow(self) -> int:
+        size = len(self._notices)
+        grown = max(64, size * 2)
+        for name, column in self._columns.items():
+            self._columns[name] = np.concatenate([column, np.zeros(grown - size)])
+        self._live = np.concatenate([self._live, np.zeros(grown - size, dtype=bool)])
+        self._notices.extend([None] * (grown - size))
+        self._free.extend(range(grown - 1, size, -1))
+        return size
+
+    def candidates(self, notice: Notice) -> list[Notice]:
+        """Other parties' live notices that may overlap ``notice``: the screen only."""
+        with self._lock:
+            c = self._columns
+            lat0, lon0 = math.radians(notice.area.lat0), math.radians(notice.area.lon0)
+            dot = (
+                c["x"] * (math.cos(lat0) * math.cos(lon0))
+                + c["y"] * (math.cos(lat0) * math.sin(lon0))
+                + c["z"] * math.sin(lat0)
+            )
+            apart_m = np.arccos(np.clip(dot, -1.0, 1.0)) * _EARTH_M
+            keep = (
+                self._live
+                & (apart_m <= (c["reach"] + reach_m(notice.area)) * _SCREEN_SLACK)
+                & (c["owner"] != notice.owner)
+                & (c["lower"] < notice.band.upper_ft)
+                & (notice.band.lower_ft < c["upper"])
+                & (c["start"] < notice.window.end_us)
+                & (notice.window.start_us < c["end"])
+            )
+            found = [self._notices[k] for k in np.flatnonzero(keep).tolist()]
+        return [n for n in found if n is not None]
+
+    def overlaps(self, notice: Notice) -> list[Overlap]:
+        """Other parties' live notices that overlap ``notice`` in area, band and time."""
+        found: list[Overlap] = []
+        for other in self.candidates(notice):
+            band = notice.band.shared(other.band)
+            periods = notice.window.shared(other.window)
+            if band is None or not periods:
+                continue
+            common = shared_area(notice.area, other.area)
+            if common.is_empty or common.area <= 0.0:
+                continue
+            found.append(Overlap(other, band, tuple(periods), _outline(notice.area, common)))
+        return found
