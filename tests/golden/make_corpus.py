@@ -38,7 +38,7 @@ from typing import Any
 from airhotline import geo, units
 from airhotline.bootstrap import build_node
 from airhotline.clock import SimulatedClock, iso_from_us
-from airhotline.core.access import AgreementMode, AgreementStatus, Principal, Role
+from airhotline.core.access import AgreementMode, AgreementStatus, Minima, Principal, Role
 from airhotline.core.messages.engine import Outgoing
 from airhotline.core.node import HotlineConfig, HotlineNode
 from airhotline.core.reports import ReportBatch
@@ -100,7 +100,14 @@ def main(out: Path) -> None:
     node.set_agreement(ATLAS, BOREAS, AgreementMode.FULL, AgreementStatus.ACTIVE)
     node.set_agreement(ATLAS, CEDAR, AgreementMode.CONFLICTS_ONLY, AgreementStatus.ACTIVE)
     node.set_agreement(BOREAS, CEDAR, AgreementMode.FULL, AgreementStatus.ACTIVE)
-    node.set_agreement(BOREAS, CEDAR, AgreementMode.CONFLICTS_ONLY, AgreementStatus.SUSPENDED)
+    # Minima of their own, the same as the deployment's: version 2 of agreement.set.
+    node.set_agreement(
+        BOREAS,
+        CEDAR,
+        AgreementMode.CONFLICTS_ONLY,
+        AgreementStatus.SUSPENDED,
+        Minima(h_sep_nm=3.0, v_sep_ft=1_000.0, lookahead_s=300.0),
+    )
     node.issue_token(None, Role.ADMIN)
     ids = {name: created.party.id for name, created in made.items()}
     operator = {

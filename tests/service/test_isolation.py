@@ -308,7 +308,14 @@ def set_agreement(hotline: Hotline, a: str, b: str, mode: str, status: str) -> N
         headers=hotline.admin,
     )
     assert response.status_code == 200, response.text
-    assert response.json() == {"parties": sorted([a, b]), "mode": mode, "status": status}
+    assert response.json() == {
+        "parties": sorted([a, b]),
+        "mode": mode,
+        "status": status,
+        "h_sep_nm": None,
+        "v_sep_ft": None,
+        "lookahead_s": None,
+    }
 
 
 @pytest.fixture
@@ -370,8 +377,10 @@ def test_agreements_list_only_ones_own(hotline_any: Hotline) -> None:
     hotline = hotline_any
     set_agreement(hotline, "BOREAS", "ATLAS", "full", "active")
     set_agreement(hotline, "CIRRUS", "BOREAS", "conflicts-only", "suspended")
-    ab = {"parties": ["ATLAS", "BOREAS"], "mode": "full", "status": "active"}
+    default = {"h_sep_nm": None, "v_sep_ft": None, "lookahead_s": None}
+    ab = {"parties": ["ATLAS", "BOREAS"], "mode": "full", "status": "active", **default}
     bc = {"parties": ["BOREAS", "CIRRUS"], "mode": "conflicts-only", "status": "suspended"}
+    bc |= default
 
     def listed(headers: dict[str, str]) -> list[dict[str, Any]]:
         response = hotline.client.get("/v1/agreements", headers=headers)
@@ -426,7 +435,15 @@ def test_events_of_others_stay_with_them(hotline_any: Hotline) -> None:
 
     # By name only: the parties' internal ids are the hotline's.
     both = [
-        {"parties": ["ATLAS", "BOREAS"], "mode": "full", "status": status}
+        {
+            "parties": ["ATLAS", "BOREAS"],
+            "mode": "full",
+            "status": status,
+            "h_sep_nm": None,
+            "v_sep_ft": None,
+            "lookahead_s": None,
+            "v": 2,
+        }
         for status in ("active", "suspended")
     ]
     assert ab_agreements(atlas_events) == both

@@ -16,6 +16,7 @@ from airhotline.cli.common import DbOption, fail, open_database
 from airhotline.errors import AirhotlineError
 
 if TYPE_CHECKING:
+    from airhotline.core.access import Minima
     from airhotline.core.node import HotlineNode
 
 __all__ = ["admin_token", "agreement_app", "open_node", "party_app"]
@@ -125,18 +126,40 @@ def agreement_set(
     party_b: Annotated[str, typer.Argument(help="The other party")],
     mode: Annotated[str, typer.Option("--mode", help="conflicts-only or full")] = "conflicts-only",
     status: Annotated[str, typer.Option("--status", help="active or suspended")] = "active",
+    h_sep_nm: Annotated[
+        float | None, typer.Option("--h-sep-nm", help="The pair's horizontal minimum, NM")
+    ] = None,
+    v_sep_ft: Annotated[
+        float | None, typer.Option("--v-sep-ft", help="The pair's vertical minimum, ft")
+    ] = None,
+    lookahead_s: Annotated[
+        float | None, typer.Option("--lookahead-s", help="The pair's look-ahead, s")
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Set what two parties share (symmetric)."""
-    from airhotline.core.access import AgreementMode, AgreementStatus
+    """Set what two parties share (symmetric), and the minima they agreed, if their own."""
+    from airhotline.core.access import AgreementMode, AgreementStatus, Minima
 
     try:
         chosen_mode, chosen_status = AgreementMode(mode), AgreementStatus(status)
     except ValueError:
         raise fail("--mode must be conflicts-only or full; --status active or suspended") from None
+    minima = Minima(h_sep_nm, v_sep_ft, lookahead_s)
     with open_node(db) as node:
-        node.set_agreement(party_a, party_b, chosen_mode, chosen_status)
-    typer.echo(f"agreement {party_a}–{party_b}: {mode}, {status}")
+        node.set_agreement(party_a, party_b, chosen_mode, chosen_status, minima)
+    agreed = "" if minima.empty else f", minima {_minima_text(minima)}"
+    typer.echo(f"agreement {party_a}–{party_b}: {mode}, {status}{agreed}")
+
+
+def _minima_text(minima: Minima) -> str:
+    return " / ".join(
+        "default" if value is None else f"{value:g} {unit}"
+        for value, unit in (
+            (minima.h_sep_nm, "NM"),
+            (minima.v_sep_ft, "ft"),
+            (minima.lookahead_s, "s"),
+        )
+    )
 
 
 @agreement_app.command("list")
@@ -146,7 +169,12 @@ def agreement_list(db: DbOption = None) -> None:
     from rich.table import Table
 
     with open_node(db, create=False) as node:
-        table = Table("parties", "mode", "status")
+        table = Table("parties", "mode", "status", "minima (NM / ft / look-ahead)")
         for a, b, sharing in node.agreements_of(None):
-            table.add_row(f"{a.name}–{b.name}", sharing.mode.value, sharing.status.value)
+            table.add_row(
+                f"{a.name}–{b.name}",
+                sharing.mode.value,
+                sharing.status.value,
+                "deployment's" if sharing.minima.empty else _minima_text(sharing.minima),
+            )
         Console().print(table)

@@ -60,11 +60,30 @@ class Principal:
 
 
 @dataclass(frozen=True, slots=True)
+class Minima:
+    """An agreement's own separation minima and look-ahead (the seeds' lines agreed
+    their own); None in a field: the deployment's."""
+
+    h_sep_nm: float | None = None
+    v_sep_ft: float | None = None
+    lookahead_s: float | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.h_sep_nm is None and self.v_sep_ft is None and self.lookahead_s is None
+
+
+NO_MINIMA = Minima()
+
+
+@dataclass(frozen=True, slots=True)
 class Sharing:
-    """What ``viewer`` may see of ``owner``'s tracks."""
+    """What ``viewer`` may see of ``owner``'s tracks, and the minima their agreement
+    holds their aircraft to."""
 
     mode: AgreementMode
     status: AgreementStatus
+    minima: Minima = NO_MINIMA
 
     @property
     def full_picture(self) -> bool:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
+from airhotline.core.access import NO_MINIMA, Minima
 from airhotline.core.events import JournalEvent, SharingRules, register
 from airhotline.core.records import Record
 
@@ -157,6 +158,8 @@ class AgreementSet(JournalEvent):
     """What two parties share from now on. Audience: both parties."""
 
     kind: ClassVar[str] = "agreement.set"
+    #: Version 2 adds the agreement's minima (version 1: the deployment's).
+    version: ClassVar[int] = 2
     family: ClassVar[str] = "access"
     streamed: ClassVar[bool] = True
 
@@ -165,6 +168,7 @@ class AgreementSet(JournalEvent):
     party_ids: tuple[int, int]
     mode: str
     status: str
+    minima: Minima = NO_MINIMA
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -172,6 +176,9 @@ class AgreementSet(JournalEvent):
             "party_ids": list(self.party_ids),
             "mode": self.mode,
             "status": self.status,
+            "h_sep_nm": self.minima.h_sep_nm,
+            "v_sep_ft": self.minima.v_sep_ft,
+            "lookahead_s": self.minima.lookahead_s,
         }
 
     def audience(self, rules: SharingRules) -> frozenset[int]:
@@ -187,4 +194,7 @@ class AgreementSet(JournalEvent):
         p = record.payload
         low, high = (int(i) for i in p["party_ids"])
         first, second = (str(n) for n in p["parties"])
-        return cls((first, second), (low, high), str(p["mode"]), str(p["status"]))
+        minima = NO_MINIMA
+        if version >= 2:
+            minima = Minima(p["h_sep_nm"], p["v_sep_ft"], p["lookahead_s"])
+        return cls((first, second), (low, high), str(p["mode"]), str(p["status"]), minima)

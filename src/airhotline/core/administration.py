@@ -7,14 +7,17 @@ committed, from the journal (`airhotline.core.follower`).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from airhotline.clock import Clock
 from airhotline.core.access import (
+    NO_MINIMA,
     AgreementMode,
     AgreementStatus,
+    Minima,
     Role,
     hash_token,
     new_token,
@@ -141,11 +144,17 @@ class Administration:
         self._journal.write(unit)
 
     def set_agreement(
-        self, party_a: str, party_b: str, mode: AgreementMode, status: AgreementStatus
+        self,
+        party_a: str,
+        party_b: str,
+        mode: AgreementMode,
+        status: AgreementStatus,
+        minima: Minima = NO_MINIMA,
     ) -> AgreementRow:
         a, b = self.party_by_name(party_a), self.party_by_name(party_b)
         if a.id == b.id:
             raise InputError("parties", "an agreement is between two different parties")
+        _check_minima(minima)
         now = self._clock.now_us()
         names = sorted([a.name, b.name])
         ids = sorted([a.id, b.id])
@@ -157,8 +166,33 @@ class Administration:
                 party_ids=(ids[0], ids[1]),
                 mode=mode.value,
                 status=status.value,
+                minima=minima,
             )
             append(tx, event, time_us=now, rules=self._rules)
             return row
 
         return self._journal.write(unit)
+
+
+#: An agreement's minima and look-ahead: wide enough for any line, narrow enough that
+#: detection stays local (the CLI's `detect` holds the same bounds).
+MINIMA_BOUNDS = {
+    "h_sep_nm": (0.1, 100.0),
+    "v_sep_ft": (100.0, 10_000.0),
+    "lookahead_s": (10.0, 3_600.0),
+}
+
+
+def _check_minima(minima: Minima) -> None:
+    for name, (low, high) in MINIMA_BOUNDS.items():
+        value = getattr(minima, name)
+        if value is None:
+            continue
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            raise InputError(name, "must be a finite number")
+        if not low <= value <= high:
+            raise InputError(name, f"must be from {low:g} to {high:g}")

@@ -98,4 +98,6 @@ def _fold(
             tokens[event.token_id] = replace(known, revoked_us=time_us)
     elif isinstance(event, AgreementSet):
         low, high = event.party_ids
-        agreements[(low, high)] = Sharing(AgreementMode(event.mode), AgreementStatus(event.status))
+        agreements[(low, high)] = Sharing(
+            AgreementMode(event.mode), AgreementStatus(event.status), event.minima
+        )

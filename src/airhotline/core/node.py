@@ -21,8 +21,10 @@ import numpy as np
 
 from airhotline.clock import Clock
 from airhotline.core.access import (
+    NO_MINIMA,
     AgreementMode,
     AgreementStatus,
+    Minima,
     Principal,
     Role,
     Sharing,
@@ -230,9 +232,14 @@ class HotlineNode:
         self._admin.revoke_token(token_id)
 
     def set_agreement(
-        self, party_a: str, party_b: str, mode: AgreementMode, status: AgreementStatus
+        self,
+        party_a: str,
+        party_b: str,
+        mode: AgreementMode,
+        status: AgreementStatus,
+        minima: Minima = NO_MINIMA,
     ) -> AgreementRow:
-        return self._admin.set_agreement(party_a, party_b, mode, status)
+        return self._admin.set_agreement(party_a, party_b, mode, status, minima)
 
     def authenticate(self, token: str) -> Principal | None:
         directory = self._follower.directory
@@ -255,6 +262,14 @@ class HotlineNode:
     def sharing(self, owner: int, viewer: int) -> Sharing:
         """What ``viewer`` may see of ``owner``'s tracks (agreements are symmetric)."""
         return self._follower.directory.sharing(owner, viewer)
+
+    def agreement_minima(self) -> dict[tuple[int, int], Minima]:
+        """The agreements that set minima of their own (the cycle holds pairs to them)."""
+        return {
+            pair: sharing.minima
+            for pair, sharing in self._follower.directory.agreements.items()
+            if not sharing.minima.empty
+        }
 
     def agreements_of(self, party_id: int | None) -> list[tuple[PartyRow, PartyRow, Sharing]]:
         """Every agreement (for the admin, ``party_id`` None) or those of one party."""

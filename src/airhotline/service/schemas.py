@@ -177,6 +177,11 @@ class AgreementOut(BaseModel):
     parties: list[str]
     mode: Literal["conflicts-only", "full"]
     status: Literal["active", "suspended"]
+    h_sep_nm: float | None = Field(
+        default=None, description="The pair's own minimum (None: default)"
+    )
+    v_sep_ft: float | None = None
+    lookahead_s: float | None = None
 
 
 class PictureOut(BaseModel):
@@ -299,6 +304,10 @@ class AgreementIn(_In):
     ]
     mode: Literal["conflicts-only", "full"] = "conflicts-only"
     status: Literal["active", "suspended"] = "active"
+    #: The pair's own minima and look-ahead (omitted: the deployment's).
+    h_sep_nm: StrictFloat | int | None = None
+    v_sep_ft: StrictFloat | int | None = None
+    lookahead_s: StrictFloat | int | None = None
 
 
 class AlertTrackOut(BaseModel):

@@ -27,8 +27,9 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
+from airhotline import units
 from airhotline.clock import US_PER_S, Clock
-from airhotline.core.access import Sharing
+from airhotline.core.access import Minima, Sharing
 from airhotline.core.alerts.book import AlertBook
 from airhotline.core.alerts.codec import alert_payload
 from airhotline.core.alerts.disclosure import Disclosure, disclose
@@ -81,6 +82,10 @@ class PartyDirectory(Protocol):
     def sharing(self, owner: int, viewer: int) -> Sharing: ...
 
     def party_ids(self) -> Collection[int]: ...
+
+    def agreement_minima(self) -> Mapping[tuple[int, int], Minima]:
+        """The agreements that set minima of their own, by pair of party ids."""
+        ...
 
 
 class AlertEngine:
@@ -140,9 +145,19 @@ class AlertEngine:
         return alert_payload(alert, self._names(alert))
 
     def policy_for(self, party_a: int, party_b: int) -> AlertPolicy:
-        """The policy of the two parties' agreement, or the deployment's."""
+        """The policy of the two parties' agreement, or the deployment's; an agreement's
+        own look-ahead is its advisory time (the shorter tiers kept within it)."""
         name = self._directory.party_name
-        return self._policies.for_names(name(party_a), name(party_b))
+        policy = self._policies.for_names(name(party_a), name(party_b))
+        lookahead = self._directory.sharing(party_a, party_b).minima.lookahead_s
+        if lookahead is None:
+            return policy
+        return replace(
+            policy,
+            advisory_s=lookahead,
+            caution_s=min(policy.caution_s, lookahead),
+            warning_s=min(policy.warning_s, lookahead),
+        )
 
     # --- queries: the current book, no waiting -----------------------------------------
 
@@ -212,9 +227,22 @@ class AlertEngine:
     def run(self, view: PictureView) -> None:
         """Detect, confirm, raise, update, escalate and resolve: one picture cycle."""
         now = view.time_us
+        agreed = self._directory.agreement_minima()
+        pair_minima = {
+            pair: (
+                None if m.h_sep_nm is None else float(units.m_from_nm(m.h_sep_nm)),
+                None if m.v_sep_ft is None else float(units.m_from_ft(m.v_sep_ft)),
+            )
+            for pair, m in agreed.items()
+            if m.h_sep_nm is not None or m.v_sep_ft is not None
+        }
+        lookahead_s = max(
+            [self._policies.lookahead_s, *(m.lookahead_s for m in agreed.values() if m.lookahead_s)]
+        )
         predicted, held = predict(
             view,
-            lookahead_s=self._policies.lookahead_s,
+            lookahead_s=lookahead_s,
+            pair_minima=pair_minima,
             policy_for=self.policy_for,
             detector=self._detector,
             # Cycles take turns (the node's cycle lock): no other cycle changes these.

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from airhotline.core.alerts.minima import PairMinima, raised, rechecked
 from airhotline.core.alerts.model import PairKey, Tier
 from airhotline.core.alerts.policy import AlertPolicy
 from airhotline.core.picture import PictureView
@@ -65,6 +66,7 @@ def predict(
     detector: Detector = default_detector,
     followed: Collection[PairKey] = (),
     limit: int | None = None,
+    pair_minima: PairMinima | None = None,
 ) -> tuple[dict[PairKey, Prediction], Counter[Parties]]:
     """Every cross-party pair predicted to lose separation within some tier's time; and,
     with ``limit``, how many new pairs were held back per pair of parties.
@@ -76,7 +78,15 @@ def predict(
     """
     if len(view) < 2:
         return {}, Counter()
-    conflicts = detector(view.states, lookahead_s)
+    if pair_minima:
+        # Agreements' own minima: one detection with each party's largest (`minima`).
+        used = raised(view.states, view.party_id, pair_minima)
+        conflicts = detector(used, lookahead_s)
+        conflicts = rechecked(
+            view.states, used, view.party_id, conflicts, pair_minima, detector, lookahead_s
+        )
+    else:
+        conflicts = detector(view.states, lookahead_s)
     # Each pair as (track of the lesser party, track of the other): the alert's order.
     swap = view.party_id[conflicts.i] > view.party_id[conflicts.j]
     a = np.where(swap, conflicts.j, conflicts.i)

@@ -8,7 +8,14 @@ from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
 
 from airhotline.clock import iso_from_us
-from airhotline.core.access import AgreementMode, AgreementStatus, Principal, Role
+from airhotline.core.access import (
+    AgreementMode,
+    AgreementStatus,
+    Minima,
+    Principal,
+    Role,
+    Sharing,
+)
 from airhotline.core.node import HotlineNode
 from airhotline.service.schemas import (
     AgreementIn,
@@ -84,13 +91,28 @@ def revoke_token(node: Node, _: Admin, token_id: Annotated[int, Path(ge=1, le=2*
 @router.get("/agreements", operation_id="list_agreements", response_model=list[AgreementOut])
 def list_agreements(node: Node, caller: Reader) -> list[AgreementOut]:
     return [
-        AgreementOut(parties=[a.name, b.name], mode=sh.mode.value, status=sh.status.value)
-        for a, b, sh in node.agreements_of(caller.party_id)
+        _agreement_out([a.name, b.name], sh) for a, b, sh in node.agreements_of(caller.party_id)
     ]
+
+
+def _agreement_out(parties: list[str], sharing: Sharing) -> AgreementOut:
+    m = sharing.minima
+    return AgreementOut(
+        parties=parties,
+        mode=sharing.mode.value,
+        status=sharing.status.value,
+        h_sep_nm=m.h_sep_nm,
+        v_sep_ft=m.v_sep_ft,
+        lookahead_s=m.lookahead_s,
+    )
 
 
 @router.put("/agreements", operation_id="set_agreement", response_model=AgreementOut)
 def set_agreement(node: Node, _: Admin, body: AgreementIn) -> AgreementOut:
     first, second = body.parties
-    node.set_agreement(first, second, AgreementMode(body.mode), AgreementStatus(body.status))
-    return AgreementOut(parties=sorted([first, second]), mode=body.mode, status=body.status)
+    minima = Minima(
+        *(None if v is None else float(v) for v in (body.h_sep_nm, body.v_sep_ft, body.lookahead_s))
+    )
+    mode, status = AgreementMode(body.mode), AgreementStatus(body.status)
+    node.set_agreement(first, second, mode, status, minima)
+    return _agreement_out(sorted([first, second]), Sharing(mode, status, minima))

@@ -1,0 +1,157 @@
+"""Agreements carry their minima: a pair is held to its own agreement's minima and
+look-ahead, every other pair to the deployment's (3 NM / 1 000 ft / 300 s)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from airhotline import geo, units
+from airhotline.bootstrap import build_node
+from airhotline.clock import SimulatedClock
+from airhotline.core.access import AgreementMode, AgreementStatus, Minima
+from airhotline.core.node import HotlineNode
+from airhotline.core.reports import ReportBatch
+from airhotline.errors import InputError
+
+START_US = 1_800_000_000_000_000
+ACTIVE, FULL = AgreementStatus.ACTIVE, AgreementMode.FULL
+
+
+@pytest.fixture
+def node(sqlite_url: str) -> Iterator[HotlineNode]:
+    built = build_node(sqlite_url, clock=SimulatedClock(START_US))
+    for name in ("ATLAS", "BOREAS", "CIRRUS"):
+        built.add_party(name, "en")
+    try:
+        yield built
+    finally:
+        built.close()
+
+
+def fly_side_by_side(node: HotlineNode, pairs: list[tuple[str, str, str, str, float]]) -> None:
+    """Each pair (party, track, party, track, NM apart) flies north side by side at
+    FL300, 450 kt, for ten seconds: a constant separation, lost if under the minimum."""
+    clock = node.clock
+    assert isinstance(clock, SimulatedClock)
+    for second in range(10):
+        rows: dict[str, list[dict[str, object]]] = {}
+        for k, (party_a, track_a, party_b, track_b, apart_nm) in enumerate(pairs):
+            lat0, lon0 = 10.0 + 2.0 * k, 20.0
+            travelled = float(units.m_from_nm(450.0 * second / 3600.0))
+            for party, track, east_nm in ((party_a, track_a, 0.0), (party_b, track_b, apart_nm)):
+                lat, lon, _ = geo.geodesic_forward(
+                    lat0, lon0, 1.5707963267948966, float(units.m_from_nm(east_nm))
+                )
+                lat, lon, _ = geo.geodesic_forward(float(lat), float(lon), 0.0, travelled)
+                rows.setdefault(party, []).append(
+                    {
+                        "track_id": track,
+                        "time_us": clock.now_us(),
+                        "lat": float(lat),
+                        "lon": float(lon),
+                        "alt_ft": 30_000.0,
+                        "gs_kt": 450.0,
+                        "track_deg": 0.0,
+                        "vrate_fpm": 0.0,
+                    }
+                )
+        for party, batch in rows.items():
+            node.submit_reports(
+                node.party_by_name(party).id,
+                ReportBatch.from_rows(batch),
+                idempotency_key=None,
+                body_sha256=f"{party}{second}",
+            ).result()
+        node.run_cycle()
+        clock.advance(1.0)
+
+
+def alerted(node: HotlineNode) -> set[frozenset[str]]:
+    return {
+        frozenset((a.track_a[1], a.track_b[1]))
+        for a in node.alerts.alerts(party_id=None, active=True)
+    }
+
+
+def test_a_pair_is_held_to_its_agreements_minima(node: HotlineNode) -> None:
+    node.set_agreement("ATLAS", "BOREAS", FULL, ACTIVE, Minima(h_sep_nm=5.0, v_sep_ft=2_000.0))
+    node.set_agreement("ATLAS", "CIRRUS", FULL, ACTIVE, Minima(h_sep_nm=2.0))
+    fly_side_by_side(
+        node,
+        [
+            ("ATLAS", "A1", "BOREAS", "B1", 4.0),  # under their 5 NM: alert
+            ("ATLAS", "A2", "CIRRUS", "C2", 2.5),  # over their 2 NM: none
+            ("BOREAS", "B3", "CIRRUS", "C3", 4.0),  # over the default 3 NM: none
+            ("BOREAS", "B4", "CIRRUS", "C4", 2.5),  # under the default 3 NM: alert
+        ],
+    )
+    assert alerted(node) == {frozenset({"A1", "B1"}), frozenset({"B4", "C4"})}
+
+
+def test_an_agreements_look_ahead_is_its_advisory_time(node: HotlineNode) -> None:
+    node.set_agreement("ATLAS", "BOREAS", FULL, ACTIVE, Minima(lookahead_s=90.0))
+    assert (
+        node.alerts.policy_for(
+            node.party_by_name("ATLAS").id, node.party_by_name("BOREAS").id
+        ).advisory_s
+        == 90.0
+    )
+    assert (
+        node.alerts.policy_for(
+            node.party_by_name("ATLAS").id, node.party_by_name("CIRRUS").id
+        ).advisory_s
+        == 300.0
+    )
+
+
+@pytest.mark.parametrize(
+    ("minima", "field"),
+    [
+        (Minima(h_sep_nm=0.0), "h_sep_nm"),
+        (Minima(h_sep_nm=float("nan")), "h_sep_nm"),
+        (Minima(v_sep_ft=50.0), "v_sep_ft"),
+        (Minima(lookahead_s=1e9), "lookahead_s"),
+    ],
+)
+def test_impossible_minima_are_refused(node: HotlineNode, minima: Minima, field: str) -> None:
+    head = node.store.head()
+    with pytest.raises(InputError) as refused:
+        node.set_agreement("ATLAS", "BOREAS", FULL, ACTIVE, minima)
+    assert refused.value.field == field
+    assert node.store.head() == head
+
+
+def test_minima_survive_a_restart(sqlite_url: str) -> None:
+    first = build_node(sqlite_url, clock=SimulatedClock(START_US))
+    first.add_party("ATLAS", "en")
+    first.add_party("BOREAS", "ru")
+    first.set_agreement("ATLAS", "BOREAS", FULL, ACTIVE, Minima(5.0, 2_000.0, 120.0))
+    first.close()
+    again = build_node(sqlite_url, clock=SimulatedClock(START_US))
+    try:
+        (minima,) = again.agreement_minima().values()
+        assert minima == Minima(5.0, 2_000.0, 120.0)
+    finally:
+        again.close()
+
+
+def test_the_admin_api_sets_and_shows_an_agreements_minima(sqlite_url: str) -> None:
+    from tests.service.conftest import assert_problem, open_hotline
+
+    with open_hotline(sqlite_url) as hotline:
+        body = {"parties": ["ATLAS", "BOREAS"], "h_sep_nm": 5, "v_sep_ft": 2000.0}
+        response = hotline.client.put("/v1/agreements", json=body, headers=hotline.admin)
+        assert response.status_code == 200, response.text
+        listed = hotline.client.get("/v1/agreements", headers=hotline.operator("BOREAS")).json()
+        assert [(a["h_sep_nm"], a["v_sep_ft"], a["lookahead_s"]) for a in listed] == [
+            (5.0, 2000.0, None)
+        ]
+        head = hotline.head()
+        bad = {"parties": ["ATLAS", "BOREAS"], "h_sep_nm": 0}
+        problem = assert_problem(
+            hotline.client.put("/v1/agreements", json=bad, headers=hotline.admin), 422
+        )
+        assert problem["field"] == "h_sep_nm"
+        assert hotline.head() == head
