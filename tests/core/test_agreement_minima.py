@@ -4,6 +4,7 @@ look-ahead, every other pair to the deployment's (3 NM / 1 000 ft / 300 s)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
@@ -155,3 +156,60 @@ def test_the_admin_api_sets_and_shows_an_agreements_minima(sqlite_url: str) -> N
         )
         assert problem["field"] == "h_sep_nm"
         assert hotline.head() == head
+
+
+def test_one_detection_and_a_second_look_match_each_pair_detected_on_its_own() -> None:
+    """Against the slow way: each pair of parties detected alone, with its own minima."""
+    import numpy as np
+
+    from airhotline.core.alerts.minima import raised, rechecked
+    from airhotline.detect import TrackStates, detect_conflicts
+
+    rng = np.random.default_rng(17)
+    for _ in range(10):
+        n = 90
+        party = rng.integers(1, 4, n)
+        states = TrackStates.build(
+            lat_deg=rng.uniform(30.0, 30.6, n),
+            lon_deg=rng.uniform(30.0, 30.6, n),
+            alt_m=rng.uniform(9_000.0, 9_900.0, n),
+            gs_mps=rng.uniform(100.0, 250.0, n),
+            track_rad=rng.uniform(0.0, 6.28, n),
+            vrate_mps=rng.uniform(-5.0, 5.0, n),
+            party=party,
+        )
+        minima = {
+            (1, 2): (float(units.m_from_nm(rng.uniform(1.0, 6.0))), None),
+            (2, 3): (None, float(units.m_from_ft(rng.uniform(500.0, 3_000.0)))),
+        }
+
+        used = raised(states, party, minima)
+        found = rechecked(
+            states,
+            used,
+            party,
+            detect_conflicts(used, lookahead_s=300.0),
+            minima,
+            lambda s, t: detect_conflicts(s, lookahead_s=t),
+            300.0,
+        )
+        got = {
+            (int(a), int(b)): round(float(t), 6)
+            for a, b, t in zip(found.i, found.j, found.t_in_s, strict=True)
+        }
+        expected: dict[tuple[int, int], float] = {}
+        for pa, pb in ((1, 2), (1, 3), (2, 3)):
+            rows = np.flatnonzero((party == pa) | (party == pb))
+            h, v = minima.get((pa, pb), (None, None))
+            sub = states.take(rows)
+            sub = replace(
+                sub,
+                h_sep_m=np.full(len(rows), h if h is not None else sub.h_sep_m[0]),
+                v_sep_m=np.full(len(rows), v if v is not None else sub.v_sep_m[0]),
+            )
+            alone = detect_conflicts(sub, lookahead_s=300.0)
+            for a, b, t in zip(alone.i, alone.j, alone.t_in_s, strict=True):
+                key = (int(rows[a]), int(rows[b]))
+                expected[key] = round(float(t), 6)
+        assert got == expected
+        assert len(expected) > 5  # the case has conflicts of every pair to check

@@ -48,30 +48,44 @@ def rechecked(
     detect: Callable[[TrackStates, float], Conflicts],
     lookahead_s: float,
 ) -> Conflicts:
-    """The conflicts found with ``used`` minima, as each pair's own minima see them."""
-    keep = np.ones(len(conflicts), dtype=bool)
-    fields = {
-        name: getattr(conflicts, name).copy()
-        for name in ("t_in_s", "t_out_s", "t_cpa_s", "dcpa_m", "dz_cpa_m", "los")
-    }
-    for k in range(len(conflicts)):
-        i, j = int(conflicts.i[k]), int(conflicts.j[k])
-        pair = (min(int(party[i]), int(party[j])), max(int(party[i]), int(party[j])))
-        agreed = minima.get(pair, (None, None))
-        h = agreed[0] if agreed[0] is not None else max(states.h_sep_m[i], states.h_sep_m[j])
-        v = agreed[1] if agreed[1] is not None else max(states.v_sep_m[i], states.v_sep_m[j])
-        if h == max(used.h_sep_m[i], used.h_sep_m[j]) and v == max(
-            used.v_sep_m[i], used.v_sep_m[j]
-        ):
-            continue
-        two = states.take([i, j])
-        two = replace(two, h_sep_m=np.full(2, h), v_sep_m=np.full(2, v))
-        again = detect(two, lookahead_s)
-        if len(again) == 0:
-            keep[k] = False
-            continue
-        for name, column in fields.items():
-            column[k] = getattr(again, name)[0]
-    return Conflicts(
-        i=conflicts.i[keep], j=conflicts.j[keep], **{n: c[keep] for n, c in fields.items()}
+    """The conflicts found with ``used`` minima, as each pair's own minima see them:
+    one more detection per distinct pair of minima, on the tracks of those pairs only."""
+    i, j = conflicts.i, conflicts.j
+    low = np.minimum(party[i], party[j])
+    high = np.maximum(party[i], party[j])
+    own_h = np.maximum(states.h_sep_m[i], states.h_sep_m[j])
+    own_v = np.maximum(states.v_sep_m[i], states.v_sep_m[j])
+    want_h, want_v = own_h.copy(), own_v.copy()
+    for (a, b), (h_m, v_m) in minima.items():
+        mine = (low == a) & (high == b)
+        if h_m is not None:
+            want_h[mine] = h_m
+        if v_m is not None:
+            want_v[mine] = v_m
+    differ = (want_h != np.maximum(used.h_sep_m[i], used.h_sep_m[j])) | (
+        want_v != np.maximum(used.v_sep_m[i], used.v_sep_m[j])
     )
+    keep = np.ones(len(conflicts), dtype=bool)
+    names = ("t_in_s", "t_out_s", "t_cpa_s", "dcpa_m", "dz_cpa_m", "los")
+    fields = {name: getattr(conflicts, name).copy() for name in names}
+    ks_all = np.flatnonzero(differ)
+    if ks_all.size:
+        pairs = np.stack([want_h[ks_all], want_v[ks_all]], axis=1)
+        for h, v in np.unique(pairs, axis=0).tolist():
+            ks = ks_all[(pairs[:, 0] == h) & (pairs[:, 1] == v)]
+            rows = np.unique(np.concatenate([i[ks], j[ks]]))
+            subset = states.take(rows)
+            subset = replace(subset, h_sep_m=np.full(len(rows), h), v_sep_m=np.full(len(rows), v))
+            again = detect(subset, lookahead_s)
+            found = {
+                (int(rows[a]), int(rows[b])): n
+                for n, (a, b) in enumerate(zip(again.i.tolist(), again.j.tolist(), strict=True))
+            }
+            for k in ks.tolist():
+                n = found.get((int(i[k]), int(j[k])))
+                if n is None:
+                    keep[k] = False
+                    continue
+                for name, column in fields.items():
+                    column[k] = getattr(again, name)[n]
+    return Conflicts(i=i[keep], j=j[keep], **{n: c[keep] for n, c in fields.items()})
