@@ -108,6 +108,8 @@ def test_the_journal_kinds_are_derived_from_the_registered_types() -> None:
         "notice.amended",
         "notice.cancelled",
         "notice.overlap",
+        "zone.set",
+        "zone.removed",
     }
     assert core.kinds() - {"tracks.reported"} == core.STREAM_KINDS
     assert {"party.created", "token.issued", "token.revoked", "agreement.set"} == core.ACCESS_KINDS

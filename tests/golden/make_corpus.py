@@ -20,7 +20,8 @@ WILCO), BOREAS's free text to ATLAS goes unanswered (escalated to both, then to 
 admin); a line check CEDAR leaves unanswered degrades its line, and its answer to the
 next one restores it; the hotline's word on every alert, answered by an acknowledgement.
 ATLAS publishes a notice, amends it and cancels it; BOREAS publishes a short notice to
-ATLAS alone, which overlaps ATLAS's (``notice.overlap``).
+ATLAS alone, which overlaps ATLAS's (``notice.overlap``). The admin designates a zone
+far from any traffic and removes it.
 
 Corpora of released versions are never rewritten. The one of the version in the making
 (``*-dev``) is written again whenever the journal gains a kind or a version, and keeps
@@ -232,6 +233,12 @@ def talk(node: HotlineNode, k: int, operator: dict[str, Principal]) -> None:
     elif k == 70:
         mine = [n for n in node.notices.notices(party_id=None) if n.owner_name == ATLAS]
         node.notices.cancel(operator[ATLAS], mine[0].id)
+    elif k == 80:
+        far = {"type": "Circle", "center": [10.0, 60.0], "radius_nm": 20}
+        node.set_zone({"name": "DRILL-N", "area": far, "h_sep_nm": 5.0, "quiet": [ATLAS, CEDAR]})
+    elif k == 90:
+        (zone,) = node.zones.zones()
+        node.remove_zone(zone.id)
     elif k == 150:
         messages.check_lines(CEDAR)
     elif k == 152:

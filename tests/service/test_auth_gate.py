@@ -93,7 +93,13 @@ def test_a_request_without_a_known_token_is_refused_before_its_body(
     headers = content()
     if authorization is not None:
         headers["authorization"] = authorization
-    path = path.format(token_id=1, alert_id="0" * 16, message_id="0" * 16, notice_id="0" * 16)
+    path = path.format(
+        token_id=1,
+        alert_id="0" * 16,
+        message_id="0" * 16,
+        notice_id="0" * 16,
+        zone_id="0" * 16,
+    )
     call = Call(method, path, headers, body=None)
     status, response_headers, body = call.run(gated.client.app)  # type: ignore[arg-type]
     assert status == 401, (case, body)

@@ -108,6 +108,12 @@ ENDPOINTS: dict[str, Endpoint] = {
         lambda _: {"replaces": 1, "upper": "FL300"},
     ),
     "cancel_notice": Endpoint("DELETE", "/v1/notices/{notice_id}", frozenset({Role.OPERATOR})),
+    "designate_zone": Endpoint("POST", "/v1/zones", frozenset({Role.ADMIN}), lambda _: ZONE_BODY),
+    "change_zone": Endpoint(
+        "PUT", "/v1/zones/{zone_id}", frozenset({Role.ADMIN}), lambda _: ZONE_BODY
+    ),
+    "list_zones": Endpoint("GET", "/v1/zones", frozenset({Role.OPERATOR, Role.ADMIN})),
+    "remove_zone": Endpoint("DELETE", "/v1/zones/{zone_id}", frozenset({Role.ADMIN})),
     "health": Endpoint("GET", "/healthz", PUBLIC),
     "metrics": Endpoint("GET", "/metrics", PUBLIC),
 }
@@ -161,6 +167,13 @@ def raise_alert(hotline: Hotline) -> str:
     return alert_id
 
 
+ZONE_BODY = {
+    "name": "DRILL-1",
+    "area": {"type": "Circle", "center": [33.0, 34.5], "radius_nm": 5},
+    "h_sep_nm": 5,
+}
+
+
 def notice_body(hotline: Hotline) -> dict[str, Any]:
     start = hotline.clock.now_us() + 7_200_000_000
     return {
@@ -203,6 +216,7 @@ def call(
             "alert_id": "0" * 16,
             "message_id": "0" * 16,
             "notice_id": "0" * 16,
+            "zone_id": "0" * 16,
             **ids,
         }
     )
@@ -282,6 +296,7 @@ def test_access_rules(hotline_any: Hotline, operation: str) -> None:
             "alert_id": alert_id,
             "message_id": message_to(hotline),
             "notice_id": notice_of(hotline),
+            "zone_id": hotline.node.set_zone(ZONE_BODY).id,
         }
         response = call(hotline, endpoint, bearer(token_of(hotline, role)), **ids)
         assert 200 <= response.status_code < 300, (role, response.text)

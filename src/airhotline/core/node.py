@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -41,6 +41,14 @@ from airhotline.core.ingest import Ingest, IngestAnswer
 from airhotline.core.messages.engine import MessageEngine, MessagePolicy
 from airhotline.core.notices.engine import NoticeEngine
 from airhotline.core.notices.model import NoticePolicy
+from airhotline.core.notices.zones import (
+    ZONE_KINDS,
+    Zone,
+    ZoneBook,
+    ZoneRemoved,
+    ZoneSet,
+    parse_zone,
+)
 from airhotline.core.picture import Picture, PictureView, TrackKey
 from airhotline.core.plausibility import PlausibilityRules
 from airhotline.core.ports import EventBus, Journal
@@ -48,6 +56,7 @@ from airhotline.core.quotas import Quotas
 from airhotline.core.records import AgreementRow, PartyRow, Record
 from airhotline.core.reports import FUTURE_TOLERANCE_S, ReportBatch
 from airhotline.core.track_events import TrackLost
+from airhotline.errors import NotFoundError
 from airhotline.ids import IdSource, RandomIds
 
 __all__ = [
@@ -169,6 +178,10 @@ class HotlineNode:
             store, clock, self, self, self.messages, policy=self.config.notices, ids=ids
         )
         self._follower.add_fold(self.notices.apply)
+        self.zones = ZoneBook()
+        self.zones.apply(store.records_in_time(0, 2**62, kinds=ZONE_KINDS))
+        self._follower.add_fold(self.zones.apply)
+        self._ids = ids
         self.alerts = AlertEngine(
             store,
             clock,
@@ -182,6 +195,7 @@ class HotlineNode:
             flood_limit=self.config.flood_limit,
             flood_every_s=self.config.flood_every_s,
             speak=self.messages.speak,
+            zones=self.zones,
         )
         self.messages.alerts = self.alerts
         self.add_cycle_step(self.alerts)
@@ -262,6 +276,23 @@ class HotlineNode:
     def sharing(self, owner: int, viewer: int) -> Sharing:
         """What ``viewer`` may see of ``owner``'s tracks (agreements are symmetric)."""
         return self._follower.directory.sharing(owner, viewer)
+
+    def set_zone(self, body: Mapping[str, object], zone_id: str | None = None) -> Zone:
+        """Designate a zone (or change one): the admin's."""
+        known = [p.name for p in self.parties()]
+        if zone_id is not None and self.zones.get(zone_id) is None:
+            raise NotFoundError("zone", zone_id)
+        zone = parse_zone(zone_id or self._ids.new_id(), body, known)
+        event = ZoneSet(zone.id, zone.spec())
+        now = self.clock.now_us()
+        self.store.write(lambda tx: append(tx, event, time_us=now, rules=self))
+        return self.zones.get(zone.id) or zone
+
+    def remove_zone(self, zone_id: str) -> None:
+        if self.zones.get(zone_id) is None:
+            raise NotFoundError("zone", zone_id)
+        now = self.clock.now_us()
+        self.store.write(lambda tx: append(tx, ZoneRemoved(zone_id), time_us=now, rules=self))
 
     def agreement_minima(self) -> dict[tuple[int, int], Minima]:
         """The agreements that set minima of their own (the cycle holds pairs to them)."""

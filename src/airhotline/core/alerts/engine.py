@@ -58,6 +58,7 @@ from airhotline.core.alerts.restore import restore
 from airhotline.core.alerts.safety import SafetyAlert, intruder_seen_from
 from airhotline.core.alerts.separation import measure
 from airhotline.core.events import JournalEvent, append
+from airhotline.core.notices.zones import ZoneBook
 from airhotline.core.picture import PictureView, TrackKey
 from airhotline.core.ports import Journal, UnitOfWork
 from airhotline.core.records import Record
@@ -107,6 +108,7 @@ class AlertEngine:
         flood_limit: int = 50,
         flood_every_s: float = 60.0,
         speak: Callable[[Sequence[JournalEvent]], list[JournalEvent]] | None = None,
+        zones: ZoneBook | None = None,
     ) -> None:
         self._journal = journal
         self._clock = clock
@@ -122,6 +124,8 @@ class AlertEngine:
         #: What else the journal says with the alert events, in their unit of work
         #: (the hotline's messages to the parties: `airhotline.core.messages`).
         self._speak = speak
+        #: Designated zones: minima of their own, joint activities.
+        self._zones = zones
         self._book = restore(
             journal,
             now_us=clock.now_us(),
@@ -239,10 +243,19 @@ class AlertEngine:
         lookahead_s = max(
             [self._policies.lookahead_s, *(m.lookahead_s for m in agreed.values() if m.lookahead_s)]
         )
+        zone_minima = (
+            self._zones.minima_of(
+                view.states.lat_deg, view.states.lon_deg, units.ft_from_m(view.states.alt_m)
+            )
+            if self._zones is not None
+            else None
+        )
         predicted, held = predict(
             view,
             lookahead_s=lookahead_s,
             pair_minima=pair_minima,
+            zones=zone_minima,
+            name_of=self._directory.party_name,
             policy_for=self.policy_for,
             detector=self._detector,
             # Cycles take turns (the node's cycle lock): no other cycle changes these.

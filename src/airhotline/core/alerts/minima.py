@@ -20,6 +20,7 @@ from airhotline.detect import Conflicts, TrackStates
 __all__ = ["PairMinima", "raised", "rechecked"]
 
 IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
 
 #: A pair of parties (lesser id first) → its agreed minima in metres (None: the
 #: tracks' own).
@@ -47,21 +48,26 @@ def rechecked(
     minima: PairMinima,
     detect: Callable[[TrackStates, float], Conflicts],
     lookahead_s: float,
+    zone_h: FloatArray | None = None,
+    zone_v: FloatArray | None = None,
 ) -> Conflicts:
-    """The conflicts found with ``used`` minima, as each pair's own minima see them:
-    one more detection per distinct pair of minima, on the tracks of those pairs only."""
+    """The conflicts found with ``used`` minima, as each pair's own minima see them —
+    its agreement's (else the tracks' own), raised to what either track's zone calls
+    for: one more detection per distinct pair of minima, on those pairs' tracks only."""
     i, j = conflicts.i, conflicts.j
     low = np.minimum(party[i], party[j])
     high = np.maximum(party[i], party[j])
-    own_h = np.maximum(states.h_sep_m[i], states.h_sep_m[j])
-    own_v = np.maximum(states.v_sep_m[i], states.v_sep_m[j])
-    want_h, want_v = own_h.copy(), own_v.copy()
+    want_h = np.maximum(states.h_sep_m[i], states.h_sep_m[j])
+    want_v = np.maximum(states.v_sep_m[i], states.v_sep_m[j])
     for (a, b), (h_m, v_m) in minima.items():
         mine = (low == a) & (high == b)
         if h_m is not None:
             want_h[mine] = h_m
         if v_m is not None:
             want_v[mine] = v_m
+    if zone_h is not None and zone_v is not None:
+        want_h = np.maximum(want_h, np.maximum(zone_h[i], zone_h[j]))
+        want_v = np.maximum(want_v, np.maximum(zone_v[i], zone_v[j]))
     differ = (want_h != np.maximum(used.h_sep_m[i], used.h_sep_m[j])) | (
         want_v != np.maximum(used.v_sep_m[i], used.v_sep_m[j])
     )

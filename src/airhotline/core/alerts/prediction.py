@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -17,6 +17,7 @@ import numpy.typing as npt
 from airhotline.core.alerts.minima import PairMinima, raised, rechecked
 from airhotline.core.alerts.model import PairKey, Tier
 from airhotline.core.alerts.policy import AlertPolicy
+from airhotline.core.notices.zones import ZoneMinima
 from airhotline.core.picture import PictureView
 from airhotline.detect import Conflicts, TrackStates, detect_conflicts
 
@@ -67,6 +68,8 @@ def predict(
     followed: Collection[PairKey] = (),
     limit: int | None = None,
     pair_minima: PairMinima | None = None,
+    zones: ZoneMinima | None = None,
+    name_of: Callable[[int], str | None] | None = None,
 ) -> tuple[dict[PairKey, Prediction], Counter[Parties]]:
     """Every cross-party pair predicted to lose separation within some tier's time; and,
     with ``limit``, how many new pairs were held back per pair of parties.
@@ -78,15 +81,33 @@ def predict(
     """
     if len(view) < 2:
         return {}, Counter()
+    states = view.states
+    if zones is not None:
+        # What each track's position calls for (`airhotline.core.notices.zones`).
+        states = replace(
+            states,
+            h_sep_m=np.maximum(states.h_sep_m, zones.h_m),
+            v_sep_m=np.maximum(states.v_sep_m, zones.v_m),
+        )
     if pair_minima:
         # Agreements' own minima: one detection with each party's largest (`minima`).
-        used = raised(view.states, view.party_id, pair_minima)
+        used = raised(states, view.party_id, pair_minima)
         conflicts = detector(used, lookahead_s)
         conflicts = rechecked(
-            view.states, used, view.party_id, conflicts, pair_minima, detector, lookahead_s
+            view.states,
+            used,
+            view.party_id,
+            conflicts,
+            pair_minima,
+            detector,
+            lookahead_s,
+            zone_h=None if zones is None else zones.h_m,
+            zone_v=None if zones is None else zones.v_m,
         )
     else:
-        conflicts = detector(view.states, lookahead_s)
+        conflicts = detector(states, lookahead_s)
+    if zones is not None and zones.quiet and name_of is not None:
+        conflicts = _without_joint_activity(view, conflicts, zones, name_of)
     # Each pair as (track of the lesser party, track of the other): the alert's order.
     swap = view.party_id[conflicts.i] > view.party_id[conflicts.j]
     a = np.where(swap, conflicts.j, conflicts.i)
@@ -112,6 +133,27 @@ def predict(
             coasting=(bool(view.coasting[row_a]), bool(view.coasting[row_b])),
         )
     return predicted, held
+
+
+def _without_joint_activity(
+    view: PictureView,
+    conflicts: Conflicts,
+    zones: ZoneMinima,
+    name_of: Callable[[int], str | None],
+) -> Conflicts:
+    """Drop the pairs of parties of a declared joint activity, both inside its zone."""
+    i, j = conflicts.i, conflicts.j
+    names = {int(p): name_of(int(p)) for p in np.unique(view.party_id).tolist()}
+    first = np.array([names[int(p)] for p in view.party_id[i]], dtype=object)
+    second = np.array([names[int(p)] for p in view.party_id[j]], dtype=object)
+    drop = np.zeros(len(conflicts), dtype=bool)
+    for inside, parties in zones.quiet:
+        joint = np.isin(first, parties) & np.isin(second, parties)
+        drop |= inside[i] & inside[j] & joint
+    if not drop.any():
+        return conflicts
+    keep = ~drop
+    return Conflicts(**{f.name: getattr(conflicts, f.name)[keep] for f in fields(conflicts)})
 
 
 def _tiers(

@@ -1,15 +1,17 @@
 """Dangerous-activity notices: publish, amend (naming the version replaced), cancel,
-list, export as GeoJSON. The core checks every field (`airhotline.core.notices`)."""
+list, export as GeoJSON; and the admin's designated zones. The core checks every field
+(`airhotline.core.notices`)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query
+from fastapi import APIRouter, Body, Depends, Path, Query, Response
 
 from airhotline.clock import iso_from_us
 from airhotline.core.access import Principal, Role
 from airhotline.core.notices.model import Notice
+from airhotline.core.notices.zones import Zone
 from airhotline.service.security import Node, allow
 
 __all__ = ["router"]
@@ -17,6 +19,7 @@ __all__ = ["router"]
 router = APIRouter(prefix="/v1", tags=["notices"])
 Reader = Annotated[Principal, Depends(allow(Role.OPERATOR, Role.ADMIN))]
 Operator = Annotated[Principal, Depends(allow(Role.OPERATOR))]
+Admin = Annotated[Principal, Depends(allow(Role.ADMIN))]
 NoticeId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-zA-Z_-]+$")]
 NoticeBody = Annotated[
     dict[str, Any],
@@ -132,3 +135,43 @@ def cancel_notice(
     """Withdraw the caller's notice; again is harmless."""
     notice = node.notices.cancel(caller, notice_id, version)
     return _with_recipients(node, notice, caller.party_id)
+
+
+# --- zones: the admin's ---------------------------------------------------------------
+
+ZoneId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-zA-Z_-]+$")]
+ZoneBody = Annotated[
+    dict[str, Any],
+    Body(
+        description="name, area (as a notice's), lower and upper (default SFC to UNL),"
+        " h_sep_nm and v_sep_ft (the zone's minima), quiet (parties of a declared joint"
+        " activity, not alerted against each other inside)"
+    ),
+]
+
+
+def zone_out(zone: Zone) -> dict[str, Any]:
+    return {"zone_id": zone.id, **zone.spec()}
+
+
+@router.post("/zones", operation_id="designate_zone", status_code=201)
+def designate_zone(node: Node, _: Admin, body: ZoneBody) -> dict[str, Any]:
+    """Designate a zone with minima of its own and/or a joint activity."""
+    return zone_out(node.set_zone(body))
+
+
+@router.put("/zones/{zone_id}", operation_id="change_zone")
+def change_zone(node: Node, _: Admin, zone_id: ZoneId, body: ZoneBody) -> dict[str, Any]:
+    return zone_out(node.set_zone(body, zone_id))
+
+
+@router.get("/zones", operation_id="list_zones")
+async def list_zones(node: Node, _: Reader) -> list[dict[str, Any]]:
+    """Every designated zone: they hold every party's aircraft."""
+    return [zone_out(z) for z in node.zones.zones()]
+
+
+@router.delete("/zones/{zone_id}", operation_id="remove_zone", status_code=204)
+def remove_zone(node: Node, _: Admin, zone_id: ZoneId) -> Response:
+    node.remove_zone(zone_id)
+    return Response(status_code=204)
