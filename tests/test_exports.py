@@ -110,6 +110,10 @@ def test_the_journal_kinds_are_derived_from_the_registered_types() -> None:
         "notice.overlap",
         "zone.set",
         "zone.removed",
+        "exemption.proposed",
+        "exemption.accepted",
+        "exemption.revoked",
+        "exemption.suppressed",
     }
     assert core.kinds() - {"tracks.reported"} == core.STREAM_KINDS
     assert {"party.created", "token.issued", "token.revoked", "agreement.set"} == core.ACCESS_KINDS

@@ -21,7 +21,8 @@ admin); a line check CEDAR leaves unanswered degrades its line, and its answer t
 next one restores it; the hotline's word on every alert, answered by an acknowledgement.
 ATLAS publishes a notice, amends it and cancels it; BOREAS publishes a short notice to
 ATLAS alone, which overlaps ATLAS's (``notice.overlap``). The admin designates a zone
-far from any traffic and removes it.
+far from any traffic and removes it. BOREAS and CEDAR clear B5 and C5 to fly close
+(proposed, accepted: the encounter is held back, ``exemption.suppressed``), then revoke.
 
 Corpora of released versions are never rewritten. The one of the version in the making
 (``*-dev``) is written again whenever the journal gains a kind or a version, and keeps
@@ -220,6 +221,16 @@ def talk(node: HotlineNode, k: int, operator: dict[str, Principal]) -> None:
         send(BOREAS, type="line-check-reply", form="reply", in_reply_to=last_check(BOREAS))
     elif k == 55:
         send(ATLAS, response="roger", in_reply_to=last_check(ATLAS))
+    elif k == 56:
+        window = {
+            "start": iso_from_us(node.clock.now_us()),
+            "end": iso_from_us(node.clock.now_us() + 3_600_000_000),
+        }
+        cleared = {"track_id": "B5", "other_party": CEDAR, "other_track_id": "C5", "window": window}
+        node.propose_exemption(operator[BOREAS], cleared)
+    elif k == 57:
+        (proposed,) = node.exemptions.all()
+        node.accept_exemption(operator[CEDAR], proposed.id)
     elif k == 60:
         node.notices.publish(
             operator[ATLAS], notice_body(node, kind="air-operations", lead_s=1_200)
@@ -241,6 +252,8 @@ def talk(node: HotlineNode, k: int, operator: dict[str, Principal]) -> None:
         node.remove_zone(zone.id)
     elif k == 150:
         messages.check_lines(CEDAR)
+        (cleared_pair,) = node.exemptions.all()
+        node.revoke_exemption(operator[BOREAS], cleared_pair.id)
     elif k == 152:
         send(CEDAR, response="roger", in_reply_to=last_check(CEDAR))
 

@@ -99,6 +99,7 @@ def test_a_request_without_a_known_token_is_refused_before_its_body(
         message_id="0" * 16,
         notice_id="0" * 16,
         zone_id="0" * 16,
+        exemption_id="0" * 16,
     )
     call = Call(method, path, headers, body=None)
     status, response_headers, body = call.run(gated.client.app)  # type: ignore[arg-type]

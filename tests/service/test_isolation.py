@@ -114,6 +114,16 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
     "list_zones": Endpoint("GET", "/v1/zones", frozenset({Role.OPERATOR, Role.ADMIN})),
     "remove_zone": Endpoint("DELETE", "/v1/zones/{zone_id}", frozenset({Role.ADMIN})),
+    "propose_exemption": Endpoint(
+        "POST", "/v1/exemptions", frozenset({Role.OPERATOR}), lambda h: exemption_body(h)
+    ),
+    "list_exemptions": Endpoint("GET", "/v1/exemptions", frozenset({Role.OPERATOR, Role.ADMIN})),
+    "accept_exemption": Endpoint(
+        "POST", "/v1/exemptions/{exemption_id}/accept", frozenset({Role.OPERATOR})
+    ),
+    "revoke_exemption": Endpoint(
+        "DELETE", "/v1/exemptions/{exemption_id}", frozenset({Role.OPERATOR})
+    ),
     "health": Endpoint("GET", "/healthz", PUBLIC),
     "metrics": Endpoint("GET", "/metrics", PUBLIC),
 }
@@ -174,6 +184,28 @@ ZONE_BODY = {
 }
 
 
+def exemption_body(hotline: Hotline, other: str = "BOREAS") -> dict[str, Any]:
+    now = hotline.clock.now_us()
+    return {
+        "track_id": "T1",
+        "other_party": other,
+        "other_track_id": "T2",
+        "window": {"start": iso_from_us(now), "end": iso_from_us(now + 3_600_000_000)},
+    }
+
+
+def exemption_to_atlas(hotline: Hotline) -> str:
+    """The id of a cleared proximity BOREAS proposes to ATLAS (ATLAS may accept it)."""
+    response = hotline.client.post(
+        "/v1/exemptions",
+        json=exemption_body(hotline, "ATLAS"),
+        headers=hotline.operator("BOREAS"),
+    )
+    assert response.status_code == 201, response.text
+    exemption_id: str = response.json()["exemption_id"]
+    return exemption_id
+
+
 def notice_body(hotline: Hotline) -> dict[str, Any]:
     start = hotline.clock.now_us() + 7_200_000_000
     return {
@@ -217,6 +249,7 @@ def call(
             "message_id": "0" * 16,
             "notice_id": "0" * 16,
             "zone_id": "0" * 16,
+            "exemption_id": "0" * 16,
             **ids,
         }
     )
@@ -297,6 +330,7 @@ def test_access_rules(hotline_any: Hotline, operation: str) -> None:
             "message_id": message_to(hotline),
             "notice_id": notice_of(hotline),
             "zone_id": hotline.node.set_zone(ZONE_BODY).id,
+            "exemption_id": exemption_to_atlas(hotline),
         }
         response = call(hotline, endpoint, bearer(token_of(hotline, role)), **ids)
         assert 200 <= response.status_code < 300, (role, response.text)

@@ -36,11 +36,24 @@ from airhotline.core.alerts import AlertEngine, AlertPolicy, Detector, PolicyBoo
 from airhotline.core.alerts.prediction import default_detector
 from airhotline.core.directory import Directory
 from airhotline.core.events import append, kinds
+from airhotline.core.exemptions import (
+    EXEMPTION_KINDS,
+    Exemption,
+    ExemptionAccepted,
+    ExemptionBook,
+    ExemptionProposed,
+    ExemptionRevoked,
+)
+from airhotline.core.exemptions import (
+    MAX_WINDOW_S as MAX_EXEMPTION_S,
+)
 from airhotline.core.follower import JournalFollower
+from airhotline.core.identifiers import identifier_problem
 from airhotline.core.ingest import Ingest, IngestAnswer
 from airhotline.core.messages.engine import MessageEngine, MessagePolicy
 from airhotline.core.notices.engine import NoticeEngine
 from airhotline.core.notices.model import NoticePolicy
+from airhotline.core.notices.window import parse_window
 from airhotline.core.notices.zones import (
     ZONE_KINDS,
     Zone,
@@ -56,7 +69,7 @@ from airhotline.core.quotas import Quotas
 from airhotline.core.records import AgreementRow, PartyRow, Record
 from airhotline.core.reports import FUTURE_TOLERANCE_S, ReportBatch
 from airhotline.core.track_events import TrackLost
-from airhotline.errors import NotFoundError
+from airhotline.errors import ConflictError, InputError, NotFoundError
 from airhotline.ids import IdSource, RandomIds
 
 __all__ = [
@@ -181,6 +194,9 @@ class HotlineNode:
         self.zones = ZoneBook()
         self.zones.apply(store.records_in_time(0, 2**62, kinds=ZONE_KINDS))
         self._follower.add_fold(self.zones.apply)
+        self.exemptions = ExemptionBook()
+        self.exemptions.apply(store.records_in_time(0, 2**62, kinds=EXEMPTION_KINDS))
+        self._follower.add_fold(self.exemptions.apply)
         self._ids = ids
         self.alerts = AlertEngine(
             store,
@@ -196,6 +212,7 @@ class HotlineNode:
             flood_every_s=self.config.flood_every_s,
             speak=self.messages.speak,
             zones=self.zones,
+            exemptions=self.exemptions,
         )
         self.messages.alerts = self.alerts
         self.add_cycle_step(self.alerts)
@@ -293,6 +310,85 @@ class HotlineNode:
             raise NotFoundError("zone", zone_id)
         now = self.clock.now_us()
         self.store.write(lambda tx: append(tx, ZoneRemoved(zone_id), time_us=now, rules=self))
+
+    def propose_exemption(self, caller: Principal, body: Mapping[str, object]) -> Exemption:
+        """A cleared proximity between the caller's track and another party's."""
+        if caller.party_id is None:
+            raise InputError("party", "only a party's operator proposes a cleared proximity")
+        for key in body:
+            if key not in ("track_id", "other_party", "other_track_id", "window"):
+                raise InputError(str(key), "not a field of a cleared proximity")
+        own = _track_id(body.get("track_id"), "track_id")
+        other_track = _track_id(body.get("other_track_id"), "other_track_id")
+        other_name = body.get("other_party")
+        other = self.find_party(other_name) if isinstance(other_name, str) else None
+        if other is None:
+            raise NotFoundError("party", other_name, field="other_party")
+        if other.id == caller.party_id:
+            raise InputError("other_party", "a cleared proximity is between two parties")
+        window = parse_window(body.get("window"), MAX_EXEMPTION_S)
+        me = self.party(caller.party_id)
+        exemption_id = self._ids.new_id()
+        spec = {
+            "exemption_id": exemption_id,
+            "proposer": {"party": me.name, "track_id": own},
+            "other": {"party": other.name, "track_id": other_track},
+            "window": window.spec(),
+        }
+        event = ExemptionProposed(exemption_id, (me.id, other.id), spec)
+        now = self.clock.now_us()
+        self.store.write(lambda tx: append(tx, event, time_us=now, rules=self))
+        return self._exemption(exemption_id, caller)
+
+    def accept_exemption(self, caller: Principal, exemption_id: str) -> Exemption:
+        """The other party accepts: the cleared proximity takes effect."""
+        exemption = self._exemption(exemption_id, caller)
+        if caller.party_id != exemption.other[0]:
+            raise ConflictError(
+                "exemption", "party", message=f"{exemption.other_name} accepts this one"
+            )
+        if exemption.revoked_us is not None:
+            raise ConflictError("exemption", "state", message="the exemption is revoked")
+        if exemption.accepted_us is None:
+            self._exemption_event(ExemptionAccepted, exemption, caller)
+        return self._exemption(exemption_id, caller)
+
+    def revoke_exemption(self, caller: Principal, exemption_id: str) -> Exemption:
+        """Either party ends the cleared proximity; again is harmless."""
+        exemption = self._exemption(exemption_id, caller)
+        if exemption.revoked_us is None:
+            self._exemption_event(ExemptionRevoked, exemption, caller)
+        return self._exemption(exemption_id, caller)
+
+    def exemptions_of(self, caller: Principal) -> list[Exemption]:
+        return [
+            e
+            for e in self.exemptions.all()
+            if caller.party_id is None or caller.party_id in (e.proposer[0], e.other[0])
+        ]
+
+    def _exemption(self, exemption_id: str, caller: Principal) -> Exemption:
+        found = self.exemptions.get(exemption_id)
+        if found is None or (
+            caller.party_id is not None
+            and caller.party_id not in (found.proposer[0], found.other[0])
+        ):
+            raise NotFoundError("exemption", exemption_id)
+        return found
+
+    def _exemption_event(
+        self,
+        kind: type[ExemptionAccepted] | type[ExemptionRevoked],
+        exemption: Exemption,
+        caller: Principal,
+    ) -> None:
+        event = kind(
+            exemption.id,
+            (exemption.proposer[0], exemption.other[0]),
+            self.party_name(caller.party_id) or "",
+        )
+        now = self.clock.now_us()
+        self.store.write(lambda tx: append(tx, event, time_us=now, rules=self))
 
     def agreement_minima(self) -> dict[tuple[int, int], Minima]:
         """The agreements that set minima of their own (the cycle holds pairs to them)."""
@@ -460,3 +556,12 @@ def _without_foreign_identities(
             c if k else None for c, k in zip(view.aircraft_type, keep, strict=True)
         ),
     )
+
+
+def _track_id(value: object, field: str) -> str:
+    if not isinstance(value, str) or not 1 <= len(value) <= 64:
+        raise InputError(field, "a track id: 1 to 64 characters")
+    problem = identifier_problem(value)
+    if problem is not None:
+        raise InputError(field, problem)
+    return value

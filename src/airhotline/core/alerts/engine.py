@@ -58,6 +58,7 @@ from airhotline.core.alerts.restore import restore
 from airhotline.core.alerts.safety import SafetyAlert, intruder_seen_from
 from airhotline.core.alerts.separation import measure
 from airhotline.core.events import JournalEvent, append
+from airhotline.core.exemptions import ExemptionBook, ExemptionSuppressed
 from airhotline.core.notices.zones import ZoneBook
 from airhotline.core.picture import PictureView, TrackKey
 from airhotline.core.ports import Journal, UnitOfWork
@@ -109,6 +110,7 @@ class AlertEngine:
         flood_every_s: float = 60.0,
         speak: Callable[[Sequence[JournalEvent]], list[JournalEvent]] | None = None,
         zones: ZoneBook | None = None,
+        exemptions: ExemptionBook | None = None,
     ) -> None:
         self._journal = journal
         self._clock = clock
@@ -126,6 +128,9 @@ class AlertEngine:
         self._speak = speak
         #: Designated zones: minima of their own, joint activities.
         self._zones = zones
+        #: Cleared proximities, and the encounters each has held back so far.
+        self._exemptions = exemptions
+        self._suppressed: set[tuple[PairKey, str]] = set()
         self._book = restore(
             journal,
             now_us=clock.now_us(),
@@ -262,6 +267,7 @@ class AlertEngine:
             followed=self._book.encounters.keys(),
             limit=self._flood_limit,
         )
+        suppressed = self._suppress(predicted, now)
         rows = view.rows()
 
         def established(key: TrackKey) -> bool:
@@ -289,6 +295,7 @@ class AlertEngine:
                 self._event(change, alerts[i], tier_changed, book)
                 for change, i, tier_changed in said
             ]
+            events += suppressed
             events += self._escalations(alerts, now)
             events += self._safety(events, alerts, book, view, rows, established)
             ledger, limited = self._limits(disclosure, now)
@@ -309,6 +316,31 @@ class AlertEngine:
                 .with_records(events, records)
                 .forgetting(now - self._retain_us)
             )
+
+    def _suppress(self, predicted: dict[PairKey, Prediction], now: int) -> list[JournalEvent]:
+        """Take the pairs a cleared proximity holds out of ``predicted``; journal each
+        encounter held back, once."""
+        holding = self._exemptions.holding(now) if self._exemptions is not None else {}
+        if not holding:
+            return []
+        said: list[JournalEvent] = []
+        for pair in [p for p in predicted if frozenset(p) in holding]:
+            guess = predicted.pop(pair)
+            exemption = holding[frozenset(pair)]
+            if (pair, exemption.id) in self._suppressed:
+                continue
+            self._suppressed.add((pair, exemption.id))
+            said.append(
+                ExemptionSuppressed(
+                    exemption.id,
+                    (exemption.proposer[0], exemption.other[0]),
+                    (pair[0][1], pair[1][1]),
+                    guess.tier.label,
+                    round(guess.t_in_s, 1),
+                    round(float(units.nm_from_m(guess.dcpa_m)), 2),
+                )
+            )
+        return said
 
     def _step(
         self,
