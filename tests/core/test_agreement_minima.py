@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
+from tests.core.parties import three_parties
 
 from airhotline import geo, units
 from airhotline.bootstrap import build_node
@@ -22,13 +23,8 @@ ACTIVE, FULL = AgreementStatus.ACTIVE, AgreementMode.FULL
 
 @pytest.fixture
 def node(sqlite_url: str) -> Iterator[HotlineNode]:
-    built = build_node(sqlite_url, clock=SimulatedClock(START_US))
-    for name in ("ATLAS", "BOREAS", "CIRRUS"):
-        built.add_party(name, "en")
-    try:
+    with three_parties(sqlite_url) as built:
         yield built
-    finally:
-        built.close()
 
 
 def fly_side_by_side(node: HotlineNode, pairs: list[tuple[str, str, str, str, float]]) -> None:

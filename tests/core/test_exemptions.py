@@ -7,11 +7,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from tests.core.parties import operator, three_parties
 from tests.core.test_agreement_minima import START_US, alerted, fly_side_by_side
 
-from airhotline.bootstrap import build_node
-from airhotline.clock import SimulatedClock, iso_from_us
-from airhotline.core.access import Principal, Role
+from airhotline.clock import iso_from_us
 from airhotline.core.node import HotlineNode
 from airhotline.errors import ConflictError, InputError, NotFoundError
 
@@ -20,19 +19,8 @@ HOUR_US = 3_600_000_000
 
 @pytest.fixture
 def node(sqlite_url: str) -> Iterator[HotlineNode]:
-    built = build_node(sqlite_url, clock=SimulatedClock(START_US))
-    for name in ("ATLAS", "BOREAS", "CIRRUS"):
-        built.add_party(name, "en")
-    try:
+    with three_parties(sqlite_url) as built:
         yield built
-    finally:
-        built.close()
-
-
-def operator(node: HotlineNode, name: str) -> Principal:
-    party = node.party_by_name(name)
-    (token,) = [t for t in node.store.tokens() if t.party_id == party.id and t.role == "operator"]
-    return Principal(token.id, Role.OPERATOR, party.id, name)
 
 
 def proposal(

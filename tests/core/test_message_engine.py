@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
+from tests.core.parties import operator, three_parties
 
 from airhotline.bootstrap import build_node
 from airhotline.clock import SimulatedClock
-from airhotline.core.access import Principal, Role
 from airhotline.core.messages.book import LineState
 from airhotline.core.messages.engine import Outgoing
 from airhotline.core.node import HotlineNode
@@ -21,21 +21,10 @@ START_US = 1_800_000_000_000_000
 TEXT = Outgoing(type="free-text", form="text", params={"text": "radio check"})
 
 
-def operator(node: HotlineNode, name: str) -> Principal:
-    party = node.party_by_name(name)
-    (token,) = [t for t in node.store.tokens() if t.party_id == party.id and t.role == "operator"]
-    return Principal(token.id, Role.OPERATOR, party.id, name)
-
-
 @pytest.fixture
 def node(database_url: str) -> Iterator[HotlineNode]:
-    built = build_node(database_url, clock=SimulatedClock(START_US))
-    for name, lang in (("ATLAS", "en"), ("BOREAS", "ru"), ("CIRRUS", "he")):
-        built.add_party(name, lang)
-    try:
+    with three_parties(database_url, ("en", "ru", "he")) as built:
         yield built
-    finally:
-        built.close()
 
 
 def test_a_message_to_several_parties_is_one_each_with_its_own_answer(node: HotlineNode) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from tests.core.parties import three_parties
 from tests.core.test_agreement_minima import ACTIVE, FULL, START_US, alerted, fly_side_by_side
 
 from airhotline.bootstrap import build_node
@@ -19,13 +20,8 @@ from airhotline.errors import InputError, NotFoundError
 
 @pytest.fixture
 def node(sqlite_url: str) -> Iterator[HotlineNode]:
-    built = build_node(sqlite_url, clock=SimulatedClock(START_US))
-    for name in ("ATLAS", "BOREAS", "CIRRUS"):
-        built.add_party(name, "en")
-    try:
+    with three_parties(sqlite_url) as built:
         yield built
-    finally:
-        built.close()
 
 
 def around(pair_index: int, radius_nm: float = 15.0) -> dict[str, Any]:
