@@ -60,7 +60,6 @@ setting                        bounds              why
 
 from __future__ import annotations
 
-import math
 import tomllib
 from collections.abc import Collection, Mapping
 from dataclasses import fields, replace
@@ -68,6 +67,7 @@ from pathlib import Path
 from typing import Any
 
 from airhotline import units
+from airhotline.bounds import bounded
 from airhotline.core.alerts import AlertPolicy
 from airhotline.core.messages.engine import MessagePolicy
 from airhotline.core.node import HotlineConfig
@@ -164,7 +164,7 @@ def settings_from_mapping(data: Mapping[str, Any]) -> HotlineConfig:
     talk = _table(data.get("messages", {}), "messages")
     _only(talk, tuple(MESSAGE_BOUNDS), "messages")
     messages = MessagePolicy(
-        **{k: _bounded(v, f"messages.{k}", MESSAGE_BOUNDS[k]) for k, v in talk.items()}
+        **{k: bounded(v, f"messages.{k}", MESSAGE_BOUNDS[k]) for k, v in talk.items()}
     )
     config = HotlineConfig(
         messages=messages,
@@ -218,7 +218,7 @@ def _policy(base: AlertPolicy, values: Mapping[str, Any], where: str) -> AlertPo
     _only(values, tuple(known), where)
     changes: dict[str, Any] = {}
     for key, value in values.items():
-        number = _bounded(value, f"{where}.{key}", POLICY_BOUNDS[key])
+        number = bounded(value, f"{where}.{key}", POLICY_BOUNDS[key])
         if known[key] in ("int", int):
             if number != int(number):
                 raise InputError(f"{where}.{key}", "must be a whole number")
@@ -232,27 +232,12 @@ def _policy(base: AlertPolicy, values: Mapping[str, Any], where: str) -> AlertPo
 
 
 def _setting(value: Any, field: str, bounds: tuple[float, float], whole: bool) -> float | int:
-    number = _bounded(value, field, bounds)
+    number = bounded(value, field, bounds)
     if not whole:
         return number
     if number != int(number):
         raise InputError(field, "must be a whole number")
     return int(number)
-
-
-def _bounded(value: Any, field: str, bounds: tuple[float, float]) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputError(field, f"must be a number, got {value!r}")
-    try:
-        number = float(value)
-    except OverflowError:  # a TOML integer beyond any float
-        number = math.inf
-    if not math.isfinite(number):
-        raise InputError(field, f"must be a finite number, got {value!r}")
-    low, high = bounds
-    if not low <= number <= high:
-        raise InputError(field, f"must be between {low:g} and {high:g}, got {value!r}")
-    return number
 
 
 def _table(value: Any, where: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
 from airhotline.core.access import NO_MINIMA, Minima
-from airhotline.core.events import JournalEvent, SharingRules, register
+from airhotline.core.events import JournalEvent, SharingRules, register, without
 from airhotline.core.records import Record
 
 __all__ = ["AgreementSet", "IssuedToken", "PartyCreated", "TokenIssued", "TokenRevoked"]
@@ -68,7 +68,7 @@ class PartyCreated(JournalEvent):
         """Without the token hashes (they are for `journal verify`, not for reading)
         and the hotline's internal party id."""
         tokens = [{"id": t["id"], "role": t["role"]} for t in payload["tokens"]]
-        return {**{k: v for k, v in payload.items() if k != "party_id"}, "tokens": tokens}
+        return {**without(payload, "party_id"), "tokens": tokens}
 
     @classmethod
     def from_record(cls, record: Record, version: int) -> Self:
@@ -112,7 +112,7 @@ class TokenIssued(JournalEvent):
 
     @classmethod
     def party_view(cls, payload: Mapping[str, Any]) -> Mapping[str, Any]:
-        return {k: v for k, v in payload.items() if k != "token_hash"}
+        return without(payload, "token_hash")
 
     @classmethod
     def from_record(cls, record: Record, version: int) -> Self:
@@ -187,7 +187,7 @@ class AgreementSet(JournalEvent):
     @classmethod
     def party_view(cls, payload: Mapping[str, Any]) -> Mapping[str, Any]:
         """The parties by name only: their internal ids are the hotline's."""
-        return {k: v for k, v in payload.items() if k != "party_ids"}
+        return without(payload, "party_ids")
 
     @classmethod
     def from_record(cls, record: Record, version: int) -> Self:

@@ -7,11 +7,11 @@ committed, from the journal (`airhotline.core.follower`).
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from airhotline.bounds import bounded
 from airhotline.clock import Clock
 from airhotline.core.access import (
     NO_MINIMA,
@@ -184,15 +184,7 @@ MINIMA_BOUNDS = {
 
 
 def _check_minima(minima: Minima) -> None:
-    for name, (low, high) in MINIMA_BOUNDS.items():
+    for name, limits in MINIMA_BOUNDS.items():
         value = getattr(minima, name)
-        if value is None:
-            continue
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
-            raise InputError(name, "must be a finite number")
-        if not low <= value <= high:
-            raise InputError(name, f"must be from {low:g} to {high:g}")
+        if value is not None:
+            bounded(value, name, limits)

@@ -40,6 +40,7 @@ __all__ = [
     "kinds",
     "payload_for",
     "register",
+    "without",
 ]
 
 #: Field that carries a payload's version from version 2 on.
@@ -132,6 +133,11 @@ def decode(record: Record) -> JournalEvent:
         return cls.from_record(record, version)
     except (KeyError, TypeError, ValueError) as error:
         raise JournalFormatError(record.kind, f"seq {record.seq}: {error!r}") from error
+
+
+def without(payload: Mapping[str, Any], *keys: str) -> dict[str, Any]:
+    """``payload`` without ``keys``: what a `JournalEvent.party_view` leaves out."""
+    return {k: v for k, v in payload.items() if k not in keys}
 
 
 def payload_for(record: Record, reader: int | None, lang: str = "en") -> Mapping[str, Any]:

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Self
 
-from airhotline.core.events import JournalEvent, SharingRules, decode, kinds, register
+from airhotline.core.events import JournalEvent, SharingRules, decode, kinds, register, without
 from airhotline.core.notices.window import Window, parse_window
 from airhotline.core.picture import TrackKey
 from airhotline.core.records import Record
@@ -87,7 +87,7 @@ class _ExemptionEvent(JournalEvent):
 
     @classmethod
     def party_view(cls, payload: Mapping[str, Any]) -> Mapping[str, Any]:
-        return {k: v for k, v in payload.items() if k != "party_ids"}
+        return without(payload, "party_ids")
 
 
 @register

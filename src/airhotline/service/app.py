@@ -20,11 +20,13 @@ from airhotline.service.routes import (
     admin,
     alerts,
     events,
+    exemptions,
     messages,
     notices,
     ops,
     picture,
     tracks,
+    zones,
 )
 from airhotline.service.security import BearerGate
 from airhotline.service.streams import StreamLimits, StreamSlots
@@ -90,7 +92,18 @@ def create_app(
     )
     app.state.metrics = metrics.registry
     install_problem_handlers(app)
-    for module in (tracks, picture, alerts, messages, notices, events, admin, ops):
+    for module in (
+        tracks,
+        picture,
+        alerts,
+        messages,
+        notices,
+        zones,
+        exemptions,
+        events,
+        admin,
+        ops,
+    ):
         app.include_router(module.router)
     # The last added runs first: a hang-up is caught around everything, an oversized
     # body is refused before the token is looked at, the token before any route runs.

@@ -169,6 +169,12 @@ class MessageBook:
                 del self._messages[message_id]
                 self._open.pop(message_id, None)
                 if message.alert_id is not None:
-                    self._by_alert.pop((message.alert_id, message.recipient), None)
+                    key = (message.alert_id, message.recipient)
+                    # Only this one: the later messages about the alert stay indexed.
+                    rest = [i for i in self._by_alert.get(key, ()) if i != message_id]
+                    if rest:
+                        self._by_alert[key] = rest
+                    else:
+                        self._by_alert.pop(key, None)
                 dropped += 1
         return dropped

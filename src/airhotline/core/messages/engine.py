@@ -27,6 +27,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from airhotline import units
 from airhotline.clock import US_PER_S, Clock
 from airhotline.core.access import Principal, Sharing
 from airhotline.core.alerts.events import (
@@ -210,11 +211,11 @@ class MessageEngine:
         with self._lock:
             now = self._clock.now_us()
             me = self._parties.party(party_id)
-            if outgoing.response is not None:
-                _response_word(outgoing.response)  # the word first: it needs no lookup
+            # The word first: it needs no lookup.
+            word = None if outgoing.response is None else _response_word(outgoing.response)
             original = self._answered(outgoing.in_reply_to, party_id)
-            if outgoing.response is not None:
-                sent, events = self._response(me, outgoing, original, now)
+            if word is not None:
+                sent, events = self._response(me, word, outgoing, original, now)
             else:
                 sent, events = self._message(me, outgoing, original, now)
             self._commit(events, now)
@@ -242,14 +243,15 @@ class MessageEngine:
         return original
 
     def _response(
-        self, me: PartyRow, outgoing: Outgoing, original: Message | None, now: int
+        self,
+        me: PartyRow,
+        word: Response,
+        outgoing: Outgoing,
+        original: Message | None,
+        now: int,
     ) -> tuple[list[Message], list[JournalEvent]]:
         if outgoing.type is not None or outgoing.form is not None or outgoing.params:
             raise InputError("response", "a response is a word alone: no type, form or params")
-        try:
-            word = Response(str(outgoing.response))
-        except ValueError:
-            raise InputError("response", f"one of {', '.join(r.value for r in Response)}") from None
         if original is None:
             raise InputError("in_reply_to", "a response names the message it answers")
         attribute = original.attribute
@@ -511,8 +513,8 @@ class MessageEngine:
             horizontal = alert.min_h_m if alert.min_h_m is not None else alert.dcpa_m
             vertical = alert.min_v_m if alert.min_v_m is not None else alert.dz_cpa_m
             params |= {
-                "distance": round(horizontal / 1852.0, 1),
-                "vertical": round(abs(vertical) / 0.3048),
+                "distance": round(float(units.nm_from_m(horizontal)), 1),
+                "vertical": round(float(units.ft_from_m(abs(vertical)))),
             }
         recipient = self._parties.party(party)
         return Message(

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
-from airhotline.core.events import JournalEvent, SharingRules, register
+from airhotline.core.events import JournalEvent, SharingRules, register, without
 from airhotline.core.messages.catalogue import Response
 from airhotline.core.messages.model import RESPONSE_TYPE, Message
 from airhotline.core.messages.render import render, render_response
@@ -114,7 +114,7 @@ class MessageReceived(JournalEvent):
     @classmethod
     def party_view(cls, payload: Mapping[str, Any]) -> Mapping[str, Any]:
         """Without the hotline's internal party ids."""
-        return {k: v for k, v in payload.items() if k not in _IDS}
+        return without(payload, *_IDS)
 
     @classmethod
     def rendered(cls, payload: Mapping[str, Any], lang: str) -> Mapping[str, Any]:
@@ -175,7 +175,7 @@ class MessageReceipt(JournalEvent):
 
     @classmethod
     def party_view(cls, payload: Mapping[str, Any]) -> Mapping[str, Any]:
-        return {k: v for k, v in payload.items() if k not in _IDS}
+        return without(payload, *_IDS)
 
 
 @register
@@ -253,7 +253,7 @@ class LineEvent(JournalEvent):
 
     @classmethod
     def party_view(cls, payload: Mapping[str, Any]) -> Mapping[str, Any]:
-        return {k: v for k, v in payload.items() if k != "party_id"}
+        return without(payload, "party_id")
 
 
 @register

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -31,7 +31,15 @@ import shapely
 from airhotline import geo, units
 from airhotline.errors import InputError
 
-__all__ = ["MAX_RADIUS_NM", "MAX_REACH_M", "Area", "parse_area"]
+__all__ = [
+    "MAX_RADIUS_NM",
+    "MAX_REACH_M",
+    "SCREEN_SLACK",
+    "Area",
+    "apart_m",
+    "parse_area",
+    "unit_vectors",
+]
 
 #: The farthest an area may reach from its centre: a country's airspace, with room.
 MAX_REACH_M = 1_000_000.0
@@ -39,6 +47,10 @@ MAX_RADIUS_NM = 500.0
 #: A circle's outline: segments per quarter circle (the polygon a map draws).
 _QUAD_SEGMENTS = 64
 _SHAPES = ("Polygon", "MultiPolygon", "Circle", "Corridor")
+#: The Earth's mean radius, the screens' sphere.
+_EARTH_M = 6_371_008.8
+#: Slack a screen allows: reaches are geodesic, its distances spherical (within 0.5 %).
+SCREEN_SLACK = 1.01
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -55,6 +67,12 @@ class Area:
     plane: shapely.Geometry
     #: A circle's radius: its containment is exact, by distance from the centre.
     radius_m: float | None = None
+    #: How far the area reaches from its centre (what a screen compares distances with).
+    reach_m: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        x, y = shapely.get_coordinates(self.plane).T
+        object.__setattr__(self, "reach_m", float(np.max(np.hypot(x, y))))
 
     def to_plane(self, lat: npt.ArrayLike, lon: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
         """Positions in this area's plane (metres east, north of its centre)."""
@@ -67,17 +85,47 @@ class Area:
             return np.asarray(np.hypot(x, y) <= self.radius_m, dtype=bool)
         return np.asarray(shapely.intersects_xy(self.plane, x, y), dtype=bool)
 
-    def outline(self) -> list[list[list[list[float]]]]:
-        """The area as GeoJSON MultiPolygon coordinates, ``[lon, lat]``, circles and
-        corridors as polygons; longitudes continue past ±180 across the antimeridian."""
-        polygons = shapely.get_parts(self.plane)
-        return [
-            [
-                _unproject_ring(self.lat0, self.lon0, np.asarray(ring.coords))
-                for ring in (polygon.exterior, *polygon.interiors)
-            ]
-            for polygon in polygons
+    def from_plane(self, x: npt.ArrayLike, y: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
+        """Positions of this area's plane on the Earth (lat, lon): `to_plane` undone."""
+        x_a, y_a = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+        lat, lon, _ = geo.geodesic_forward(
+            self.lat0, self.lon0, np.arctan2(x_a, y_a), np.hypot(x_a, y_a)
+        )
+        return lat, lon
+
+    def outline(self, plane: shapely.Geometry | None = None) -> list[list[list[list[float]]]]:
+        """The area (or ``plane``, a shape in its plane) as GeoJSON MultiPolygon
+        coordinates, ``[lon, lat]``, circles and corridors as polygons; longitudes
+        continue past ±180 across the antimeridian."""
+        polygons = [
+            p
+            for p in shapely.get_parts(self.plane if plane is None else plane)
+            if isinstance(p, shapely.Polygon)
         ]
+        return [
+            [self._ring_on_earth(np.asarray(ring.coords)) for ring in (p.exterior, *p.interiors)]
+            for p in polygons
+        ]
+
+    def _ring_on_earth(self, xy: FloatArray) -> list[list[float]]:
+        lat, lon = self.from_plane(xy[:, 0], xy[:, 1])
+        points = _unwrapped(list(zip(lon.tolist(), lat.tolist(), strict=True)))
+        return [[round(lon_, 7), round(lat_, 7)] for lon_, lat_ in points]
+
+
+def unit_vectors(lat_deg: npt.ArrayLike, lon_deg: npt.ArrayLike) -> FloatArray:
+    """Positions as unit vectors from the Earth's centre, one row each: what the cap
+    screens of notices and zones compare, for any number of positions at once."""
+    lat = np.radians(np.asarray(lat_deg, dtype=np.float64))
+    lon = np.radians(np.asarray(lon_deg, dtype=np.float64))
+    return np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=-1)
+
+
+def apart_m(units: FloatArray, lat_deg: float, lon_deg: float) -> FloatArray:
+    """Great-circle distance on the mean sphere from a point to each unit vector: a
+    screen, within a few tenths of a percent of the geodesic (see `SCREEN_SLACK`)."""
+    centre = unit_vectors(lat_deg, lon_deg)
+    return np.asarray(np.arccos(np.clip(units @ centre, -1.0, 1.0)) * _EARTH_M)
 
 
 def parse_area(value: object, field: str = "area") -> Area:
@@ -153,8 +201,7 @@ def _corridor(value: Mapping[str, Any], field: str) -> Area:
 
 
 def _checked_reach(area: Area, field: str, key: str) -> Area:
-    x, y = shapely.get_coordinates(area.plane).T
-    reach = float(np.max(np.hypot(x, y)))
+    reach = area.reach_m
     if reach > MAX_REACH_M:
         raise InputError(
             f"{field}.{key}",
@@ -281,10 +328,3 @@ def _project_ring(
     lat0: float, lon0: float, ring: Sequence[tuple[float, float]]
 ) -> tuple[FloatArray, FloatArray]:
     return _project(lat0, lon0, [p[1] for p in ring], [p[0] for p in ring])
-
-
-def _unproject_ring(lat0: float, lon0: float, xy: FloatArray) -> list[list[float]]:
-    x, y = xy[:, 0], xy[:, 1]
-    lat, lon, _ = geo.geodesic_forward(lat0, lon0, np.arctan2(x, y), np.hypot(x, y))
-    points = _unwrapped(list(zip(lon.tolist(), lat.tolist(), strict=True)))
-    return [[round(lon_, 7), round(lat_, 7)] for lon_, lat_ in points]

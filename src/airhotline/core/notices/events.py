@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
-from airhotline.core.events import JournalEvent, SharingRules, register
+from airhotline.core.events import JournalEvent, SharingRules, register, without
 from airhotline.core.records import Record
 
 __all__ = [
@@ -77,7 +77,7 @@ class NoticeEvent(JournalEvent):
     def party_view(cls, payload: Mapping[str, Any]) -> Mapping[str, Any]:
         """Without the hotline's internal party ids; a restricted notice's other
         readers are the owner's business."""
-        shown = {k: v for k, v in payload.items() if k not in ("party_id", "to_ids")}
+        shown = without(payload, "party_id", "to_ids")
         if payload.get("restricted"):
             shown.pop("to", None)
         return shown

@@ -117,7 +117,6 @@ def _area_intervals(
         plane = shapely.Point(0.0, 0.0).buffer(area.radius_m, quad_segs=256)
     pieces = shapely.get_parts(shapely.intersection(path, plane))
     found: list[tuple[float, float]] = []
-    total = float(along[-1])
     for piece in pieces:
         if piece.is_empty:
             continue
@@ -125,11 +124,5 @@ def _area_intervals(
         first = shapely.line_locate_point(path, shapely.Point(coords[0]))
         last = shapely.line_locate_point(path, shapely.Point(coords[-1]))
         start, end = sorted((float(first), float(last)))
-        found.append((_time_at(start, along, times, total), _time_at(end, along, times, total)))
+        found.append((float(np.interp(start, along, times)), float(np.interp(end, along, times))))
     return sorted(found)
-
-
-def _time_at(distance: float, along: FloatArray, times: FloatArray, total: float) -> float:
-    if total <= 0.0:
-        return 0.0
-    return float(np.interp(distance, along, times))

@@ -11,26 +11,21 @@ shared periods walked. The shared area comes back as GeoJSON.
 
 from __future__ import annotations
 
-import math
 import threading
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
 
-from airhotline import geo
-from airhotline.core.notices.area import Area
+from airhotline.core.notices.area import SCREEN_SLACK, Area, apart_m, unit_vectors
 from airhotline.core.notices.band import Band
 from airhotline.core.notices.model import Notice
 
-__all__ = ["Overlap", "OverlapIndex", "reach_m", "shared_area"]
+__all__ = ["Overlap", "OverlapIndex", "shared_area"]
 
 #: Edges are densified to this before an area changes plane, so that an edge straight
 #: in one plane follows the same ground in the other.
 _DENSIFY_M = 2_000.0
-_EARTH_M = 6_371_008.8
-#: Slack on the screen: the planes' distances are geodesic, the screen's chords spherical.
-_SCREEN_SLACK = 1.01
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,37 +38,21 @@ class Overlap:
     area: list[list[list[list[float]]]]
 
 
-def reach_m(area: Area) -> float:
-    """How far the area reaches from its plane's centre."""
-    x, y = shapely.get_coordinates(area.plane).T
-    return float(np.max(np.hypot(x, y)))
-
-
 def shared_area(a: Area, b: Area) -> shapely.Geometry:
     """Where ``a`` and ``b`` overlap, in ``a``'s plane (empty: nowhere)."""
-    dense = shapely.segmentize(b.plane, _DENSIFY_M)
     rings = []
-    for polygon in shapely.get_parts(dense):
-        parts = [polygon.exterior, *polygon.interiors]
+    for polygon in shapely.get_parts(shapely.segmentize(b.plane, _DENSIFY_M)):
         carried = []
-        for ring in parts:
+        for ring in (polygon.exterior, *polygon.interiors):
             xy = np.asarray(ring.coords)
-            lat, lon, _ = geo.geodesic_forward(
-                b.lat0, b.lon0, np.arctan2(xy[:, 0], xy[:, 1]), np.hypot(xy[:, 0], xy[:, 1])
-            )
-            x, y = a.to_plane(lat, lon)
+            x, y = a.to_plane(*b.from_plane(xy[:, 0], xy[:, 1]))
             carried.append(np.column_stack([x, y]))
         rings.append(shapely.Polygon(carried[0], carried[1:]))
     other = shapely.make_valid(shapely.MultiPolygon(rings) if len(rings) > 1 else rings[0])
     return shapely.intersection(a.plane, other)
 
 
-def _outline(area: Area, plane: shapely.Geometry) -> list[list[list[list[float]]]]:
-    polygons = [p for p in shapely.get_parts(plane) if isinstance(p, shapely.Polygon)]
-    return Area(area.spec, area.lat0, area.lon0, shapely.MultiPolygon(polygons)).outline()
-
-
-_COLUMNS = ("x", "y", "z", "reach", "lower", "upper", "start", "end", "owner")
+_COLUMNS = ("reach", "lower", "upper", "start", "end", "owner")
 
 
 class OverlapIndex:
@@ -86,6 +65,7 @@ class OverlapIndex:
         self._notices: list[Notice | None] = []
         self._free: list[int] = []
         self._columns = {name: np.zeros(0, dtype=np.float64) for name in _COLUMNS}
+        self._centres = np.zeros((0, 3), dtype=np.float64)  # unit vectors
         self._live = np.zeros(0, dtype=bool)
 
     def __len__(self) -> int:
@@ -102,12 +82,9 @@ class OverlapIndex:
                 slot = self._free.pop() if self._free else self._grow()
                 self._slot[notice.id] = slot
             self._notices[slot] = notice
-            lat, lon = math.radians(notice.area.lat0), math.radians(notice.area.lon0)
+            self._centres[slot] = unit_vectors(notice.area.lat0, notice.area.lon0)
             row = {
-                "x": math.cos(lat) * math.cos(lon),
-                "y": math.cos(lat) * math.sin(lon),
-                "z": math.sin(lat),
-                "reach": reach_m(notice.area),
+                "reach": notice.area.reach_m,
                 "lower": notice.band.lower_ft,
                 "upper": notice.band.upper_ft,
                 "start": float(notice.window.start_us),
@@ -138,6 +115,7 @@ class OverlapIndex:
         grown = max(64, size * 2)
         for name, column in self._columns.items():
             self._columns[name] = np.concatenate([column, np.zeros(grown - size)])
+        self._centres = np.concatenate([self._centres, np.zeros((grown - size, 3))])
         self._live = np.concatenate([self._live, np.zeros(grown - size, dtype=bool)])
         self._notices.extend([None] * (grown - size))
         self._free.extend(range(grown - 1, size, -1))
@@ -147,16 +125,10 @@ class OverlapIndex:
         """Other parties' live notices that may overlap ``notice``: the screen only."""
         with self._lock:
             c = self._columns
-            lat0, lon0 = math.radians(notice.area.lat0), math.radians(notice.area.lon0)
-            dot = (
-                c["x"] * (math.cos(lat0) * math.cos(lon0))
-                + c["y"] * (math.cos(lat0) * math.sin(lon0))
-                + c["z"] * math.sin(lat0)
-            )
-            apart_m = np.arccos(np.clip(dot, -1.0, 1.0)) * _EARTH_M
+            apart = apart_m(self._centres, notice.area.lat0, notice.area.lon0)
             keep = (
                 self._live
-                & (apart_m <= (c["reach"] + reach_m(notice.area)) * _SCREEN_SLACK)
+                & (apart <= (c["reach"] + notice.area.reach_m) * SCREEN_SLACK)
                 & (c["owner"] != notice.owner)
                 & (c["lower"] < notice.band.upper_ft)
                 & (notice.band.lower_ft < c["upper"])
@@ -177,5 +149,5 @@ class OverlapIndex:
             common = shared_area(notice.area, other.area)
             if common.is_empty or common.area <= 0.0:
                 continue
-            found.append(Overlap(other, band, tuple(periods), _outline(notice.area, common)))
+            found.append(Overlap(other, band, tuple(periods), notice.area.outline(common)))
         return found

@@ -14,7 +14,6 @@ zone, not with tracks × zones.
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,16 +23,15 @@ import numpy as np
 import numpy.typing as npt
 
 from airhotline import units
+from airhotline.bounds import bounded
 from airhotline.core.events import JournalEvent, SharingRules, decode, kinds, register
-from airhotline.core.notices.area import Area, parse_area
+from airhotline.core.notices.area import SCREEN_SLACK, Area, apart_m, parse_area, unit_vectors
 from airhotline.core.notices.band import Band, limit_value, parse_band
-from airhotline.core.notices.overlap import reach_m
 from airhotline.core.records import Record
 from airhotline.errors import InputError
 
 __all__ = ["ZONE_KINDS", "Zone", "ZoneBook", "ZoneMinima", "ZoneRemoved", "ZoneSet", "parse_zone"]
 
-_EARTH_M = 6_371_008.8
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 #: A zone's minima: from tight formation work to the widest buffer.
@@ -65,13 +63,7 @@ class Zone:
 
 
 def _minimum(value: object, field: str, bounds: tuple[float, float]) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InputError(field, "must be a finite number")
-    if not bounds[0] <= value <= bounds[1]:
-        raise InputError(field, f"must be from {bounds[0]:g} to {bounds[1]:g}")
-    return float(value)
+    return None if value is None else bounded(value, field, bounds)
 
 
 def parse_zone(zone_id: str, body: Mapping[str, Any], known: Sequence[str]) -> Zone:
@@ -205,20 +197,14 @@ class ZoneBook:
         zones = self.zones()
         if not zones or lat_deg.size == 0:
             return None
-        lat, lon = np.radians(lat_deg), np.radians(lon_deg)
-        x, y, z = np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)
+        tracks = unit_vectors(lat_deg, lon_deg)
         h = np.zeros(lat_deg.size)
         v = np.zeros(lat_deg.size)
         quiet: list[tuple[BoolArray, tuple[str, ...]]] = []
         touched = False
         for zone in zones:
-            c_lat, c_lon = math.radians(zone.area.lat0), math.radians(zone.area.lon0)
-            dot = (
-                x * (math.cos(c_lat) * math.cos(c_lon))
-                + y * (math.cos(c_lat) * math.sin(c_lon))
-                + z * math.sin(c_lat)
-            )
-            near = np.arccos(np.clip(dot, -1.0, 1.0)) * _EARTH_M <= reach_m(zone.area) * 1.01
+            apart = apart_m(tracks, zone.area.lat0, zone.area.lon0)
+            near = apart <= zone.area.reach_m * SCREEN_SLACK
             near &= (alt_ft >= zone.band.lower_ft) & (alt_ft <= zone.band.upper_ft)
             rows = np.flatnonzero(near)
             if rows.size == 0:

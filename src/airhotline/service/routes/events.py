@@ -27,8 +27,8 @@ from airhotline.clock import iso_from_us
 from airhotline.core.access import Principal, Role
 from airhotline.core.events import payload_for
 from airhotline.core.node import HotlineNode
+from airhotline.service.languages import Lang, reader_lang
 from airhotline.service.problems import ProblemError
-from airhotline.service.routes.messages import Lang, reader_lang
 from airhotline.service.security import Node, allow
 from airhotline.service.streams import StreamSlots, Ticket
 from airhotline.store import Record

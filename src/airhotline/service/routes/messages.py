@@ -18,8 +18,7 @@ from airhotline.core.access import Principal, Role
 from airhotline.core.messages.engine import Outgoing
 from airhotline.core.messages.events import message_text
 from airhotline.core.messages.model import Message
-from airhotline.core.node import HotlineNode
-from airhotline.i18n import LANGUAGES
+from airhotline.service.languages import Lang, reader_lang
 from airhotline.service.problems import ProblemError
 from airhotline.service.schemas import (
     LineCheckIn,
@@ -30,7 +29,7 @@ from airhotline.service.schemas import (
 )
 from airhotline.service.security import Node, allow
 
-__all__ = ["message_out", "reader_lang", "router"]
+__all__ = ["message_out", "router"]
 
 router = APIRouter(prefix="/v1", tags=["messages"])
 Reader = Annotated[Principal, Depends(allow(Role.OPERATOR, Role.ADMIN))]
@@ -41,22 +40,6 @@ MAX_PAGE = 1_000
 #: A page's cursor: the send time and id of the last message of the page before.
 CURSOR = r"^[0-9]{1,19}\.[0-9a-zA-Z_-]{1,64}$"
 MessageId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-zA-Z_-]+$")]
-Lang = Annotated[
-    str | None,
-    Query(max_length=8, description=f"Render in this language: {', '.join(LANGUAGES)}"),
-]
-
-
-def reader_lang(node: HotlineNode, caller: Principal, lang: str | None) -> str:
-    """The language to render in: the one asked for, else the party's (the admin's:
-    English); 422 naming ``lang`` for one the catalogue lacks."""
-    if lang is not None:
-        if lang not in LANGUAGES:
-            raise ProblemError(422, f"lang: one of {', '.join(LANGUAGES)}", field="lang")
-        return lang
-    if caller.party_id is None:
-        return "en"
-    return node.party(caller.party_id).lang
 
 
 def _iso(time_us: int | None) -> str | None:

@@ -1,18 +1,15 @@
 """Dangerous-activity notices: publish, amend (naming the version replaced), cancel,
-list, export as GeoJSON; and the admin's designated zones. The core checks every field
-(`airhotline.core.notices`)."""
+list, export as GeoJSON. The core checks every field (`airhotline.core.notices`)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from fastapi import APIRouter, Body, Depends, Path, Query
 
 from airhotline.clock import iso_from_us
 from airhotline.core.access import Principal, Role
-from airhotline.core.exemptions import Exemption
 from airhotline.core.notices.model import Notice
-from airhotline.core.notices.zones import Zone
 from airhotline.service.security import Node, allow
 
 __all__ = ["router"]
@@ -20,7 +17,6 @@ __all__ = ["router"]
 router = APIRouter(prefix="/v1", tags=["notices"])
 Reader = Annotated[Principal, Depends(allow(Role.OPERATOR, Role.ADMIN))]
 Operator = Annotated[Principal, Depends(allow(Role.OPERATOR))]
-Admin = Annotated[Principal, Depends(allow(Role.ADMIN))]
 NoticeId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-zA-Z_-]+$")]
 NoticeBody = Annotated[
     dict[str, Any],
@@ -136,87 +132,3 @@ def cancel_notice(
     """Withdraw the caller's notice; again is harmless."""
     notice = node.notices.cancel(caller, notice_id, version)
     return _with_recipients(node, notice, caller.party_id)
-
-
-# --- zones: the admin's ---------------------------------------------------------------
-
-ZoneId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-zA-Z_-]+$")]
-ZoneBody = Annotated[
-    dict[str, Any],
-    Body(
-        description="name, area (as a notice's), lower and upper (default SFC to UNL),"
-        " h_sep_nm and v_sep_ft (the zone's minima), quiet (parties of a declared joint"
-        " activity, not alerted against each other inside)"
-    ),
-]
-
-
-def zone_out(zone: Zone) -> dict[str, Any]:
-    return {"zone_id": zone.id, **zone.spec()}
-
-
-@router.post("/zones", operation_id="designate_zone", status_code=201)
-def designate_zone(node: Node, _: Admin, body: ZoneBody) -> dict[str, Any]:
-    """Designate a zone with minima of its own and/or a joint activity."""
-    return zone_out(node.set_zone(body))
-
-
-@router.put("/zones/{zone_id}", operation_id="change_zone")
-def change_zone(node: Node, _: Admin, zone_id: ZoneId, body: ZoneBody) -> dict[str, Any]:
-    return zone_out(node.set_zone(body, zone_id))
-
-
-@router.get("/zones", operation_id="list_zones")
-async def list_zones(node: Node, _: Reader) -> list[dict[str, Any]]:
-    """Every designated zone: they hold every party's aircraft."""
-    return [zone_out(z) for z in node.zones.zones()]
-
-
-@router.delete("/zones/{zone_id}", operation_id="remove_zone", status_code=204)
-def remove_zone(node: Node, _: Admin, zone_id: ZoneId) -> Response:
-    node.remove_zone(zone_id)
-    return Response(status_code=204)
-
-
-# --- cleared proximities --------------------------------------------------------------
-
-ExemptionId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-zA-Z_-]+$")]
-ExemptionBody = Annotated[
-    dict[str, Any],
-    Body(
-        description="track_id (the caller's), other_party, other_track_id, window (start,"
-        " end in UTC; at most 12 h)"
-    ),
-]
-
-
-def exemption_out(exemption: Exemption) -> dict[str, Any]:
-    return {
-        **exemption.spec(),
-        "state": exemption.state,
-        "accepted": iso_from_us(exemption.accepted_us) if exemption.accepted_us else None,
-        "revoked": iso_from_us(exemption.revoked_us) if exemption.revoked_us else None,
-    }
-
-
-@router.post("/exemptions", operation_id="propose_exemption", status_code=201)
-def propose_exemption(node: Node, caller: Operator, body: ExemptionBody) -> dict[str, Any]:
-    """Propose a cleared proximity between one of the caller's tracks and another
-    party's: it takes effect once that party accepts."""
-    return exemption_out(node.propose_exemption(caller, body))
-
-
-@router.get("/exemptions", operation_id="list_exemptions")
-async def list_exemptions(node: Node, caller: Reader) -> list[dict[str, Any]]:
-    return [exemption_out(e) for e in node.exemptions_of(caller)]
-
-
-@router.post("/exemptions/{exemption_id}/accept", operation_id="accept_exemption")
-def accept_exemption(node: Node, caller: Operator, exemption_id: ExemptionId) -> dict[str, Any]:
-    return exemption_out(node.accept_exemption(caller, exemption_id))
-
-
-@router.delete("/exemptions/{exemption_id}", operation_id="revoke_exemption")
-def revoke_exemption(node: Node, caller: Operator, exemption_id: ExemptionId) -> dict[str, Any]:
-    """Either party ends it; again is harmless."""
-    return exemption_out(node.revoke_exemption(caller, exemption_id))
