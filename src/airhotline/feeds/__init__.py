@@ -19,6 +19,7 @@ Assemblers are not thread-safe: one per feed, fed by the one thread reading it.
 
 from __future__ import annotations
 
+from airhotline.feeds import sbs
 from airhotline.feeds._registry import ADAPTERS, Adapter, Assembler, adapter, make_assembler
 from airhotline.feeds._rejects import REASONS, Rejections
 from airhotline.feeds._rows import Row
@@ -34,4 +35,5 @@ __all__ = [
     "Row",
     "adapter",
     "make_assembler",
+    "sbs",
 ]

@@ -1,0 +1,130 @@
+"""Real recordings that the ``traffic`` package ships, found without importing it (its
+import loads pandas and more), and the same real frames rendered in other framings.
+
+- ``dump1090/sample_dump1090.bin``: a Beast capture by dump1090 (239 frames).
+- ``rs1090/full_flight_short.jsonl``: 57 793 Mode S frames of one flight from Paris-CDG
+  as a receiver heard them, one JSON object a line with its UTC ``timestamp`` and its
+  ``frame`` in hex (and rs1090's decoding, not used here). Rendered into Beast frames
+  (timestamps as a 12 MHz counter) and into the SBS-1 lines dump1090 would write for
+  them, it is the real corpus for both text and binary feeds.
+- ``firefighting/calfire.json.gz`` and ``collections/switzerland.json.gz``: trajectories
+  (pandas DataFrames written as JSON records) from the OpenSky Network.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from functools import cache
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
+
+import pyModeS
+
+__all__ = [
+    "SAMPLES",
+    "beast_bytes",
+    "beast_frame",
+    "flight_frames",
+    "sbs_lines",
+]
+
+
+def _samples() -> Path:
+    spec = find_spec("traffic")
+    assert spec is not None, "traffic is a dev dependency"
+    assert spec.submodule_search_locations
+    return Path(next(iter(spec.submodule_search_locations))) / "data" / "samples"
+
+
+SAMPLES = _samples()
+DUMP1090_BIN = SAMPLES / "dump1090" / "sample_dump1090.bin"
+FLIGHT_JSONL = SAMPLES / "rs1090" / "full_flight_short.jsonl"
+
+
+@cache
+def flight_frames() -> tuple[tuple[float, str], ...]:
+    """(UTC seconds, hex frame) of every frame of the recorded flight, in order."""
+    with FLIGHT_JSONL.open(encoding="utf-8") as lines:
+        return tuple((record["timestamp"], record["frame"]) for record in map(json.loads, lines))
+
+
+def beast_frame(ticks: int, message: bytes, signal: int = 0x80) -> bytes:
+    """One Beast frame: marker, type by length, 12 MHz ticks, signal, message, with
+    every 0x1a after the marker doubled."""
+    kind = {2: 0x31, 7: 0x32, 14: 0x33}[len(message)]
+    body = ticks.to_bytes(6, "big") + bytes([signal]) + message
+    return b"\x1a" + bytes([kind]) + body.replace(b"\x1a", b"\x1a\x1a")
+
+
+@cache
+def beast_bytes() -> bytes:
+    """The recorded flight as a Beast stream, its counter started at the first frame."""
+    frames = flight_frames()
+    start = frames[0][0]
+    return b"".join(
+        beast_frame(round((t - start) * 1_000_000) * 12, bytes.fromhex(hex_frame))
+        for t, hex_frame in frames
+    )
+
+
+def _sbs(kind: int, address: str, t: float, **fields: Any) -> str:
+    """One ``MSG`` line as dump1090 writes it (here in UTC, to the millisecond)."""
+    moment = datetime.fromtimestamp(t, UTC)
+    date, clock = moment.strftime("%Y/%m/%d"), moment.strftime("%H:%M:%S.%f")[:-3]
+    values = [""] * 22
+    values[:10] = ["MSG", str(kind), "1", "1", address.upper(), "1", date, clock, date, clock]
+    for index, value in fields.items():
+        values[int(index[1:])] = value
+    return ",".join(values)
+
+
+@cache
+def sbs_lines() -> tuple[tuple[str, dict[str, Any]], ...]:
+    """The recorded flight as the SBS-1 lines dump1090 would write for it, each with
+    pyModeS's decoding it was rendered from (its streaming decoder: CPR pairs resolved).
+
+    As dump1090 does: identification → MSG,1; airborne position → MSG,3 (once a
+    position is known); airborne velocity → MSG,4; DF4/20 altitude → MSG,5; DF5/21
+    identity → MSG,6; DF11 → MSG,8. Other frames write no line.
+    """
+    pipe = pyModeS.PipeDecoder()
+    out: list[tuple[str, dict[str, Any]]] = []
+    for t, hex_frame in flight_frames():
+        decoded = pipe.decode(hex_frame, timestamp=t)
+        address = decoded.get("icao")
+        df, bds = decoded.get("df"), decoded.get("bds")
+        if not isinstance(address, str):
+            continue
+        line = None
+        if df in (17, 18) and bds == "0,8":
+            line = _sbs(1, address, t, f10=decoded["callsign"].ljust(8))
+        elif df in (17, 18) and bds == "0,5" and decoded.get("latitude") is not None:
+            line = _sbs(
+                3,
+                address,
+                t,
+                f11=str(decoded["altitude"]),
+                f14=f"{decoded['latitude']:.5f}",
+                f15=f"{decoded['longitude']:.5f}",
+                f21="0",
+            )
+        elif df in (17, 18) and bds == "0,9" and decoded.get("groundspeed") is not None:
+            line = _sbs(
+                4,
+                address,
+                t,
+                f12=str(decoded["groundspeed"]),
+                f13=f"{decoded['track']:.0f}",
+                f16=str(decoded["vertical_rate"]),
+            )
+        elif df in (4, 20) and decoded.get("altitude") is not None:
+            line = _sbs(5, address, t, f11=str(decoded["altitude"]), f21="0")
+        elif df in (5, 21) and decoded.get("squawk") is not None:
+            line = _sbs(6, address, t, f17=str(decoded["squawk"]), f21="0")
+        elif df == 11:
+            line = _sbs(8, address, t, f21="0")
+        if line is not None:
+            out.append((line, dict(decoded)))
+    return tuple(out)
