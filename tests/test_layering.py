@@ -224,9 +224,10 @@ LEAVES = (
 )
 CORE = modules_in("airhotline.core")
 #: Third-party packages the core may use: array code, planar geometry (Shapely: the
-#: areas of notices) and locale formatting (Babel reads
-#: only CLDR's data that it ships), nothing that does the hotline's I/O.
-CORE_THIRD_PARTY = {"numpy", "babel", "shapely"}
+#: areas of notices), spatial indexes (SciPy's k-d tree: the notice screen) and locale
+#: formatting (Babel reads only CLDR's data that it ships), nothing that does the
+#: hotline's I/O.
+CORE_THIRD_PARTY = {"numpy", "babel", "shapely", "scipy"}
 
 
 def test_the_core_and_the_leaves_are_found() -> None:

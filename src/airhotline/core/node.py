@@ -213,6 +213,7 @@ class HotlineNode:
             speak=self.messages.speak,
             zones=self.zones,
             exemptions=self.exemptions,
+            notices=self.notices.index,
         )
         self.messages.alerts = self.alerts
         self.add_cycle_step(self.alerts)

@@ -36,6 +36,7 @@ __all__ = [
     "AgreementIn",
     "AgreementOut",
     "AlertEventOut",
+    "AlertNoticeOut",
     "AlertOut",
     "EventOut",
     "IngestOut",
@@ -316,6 +317,12 @@ class AlertTrackOut(BaseModel):
     coasting: bool = Field(False, description="Position flown on from an old report")
 
 
+class AlertNoticeOut(BaseModel):
+    party: str | None
+    notice_id: str
+    kind: str | None = Field(description="The notice's kind (live-firing, drill, ...)")
+
+
 class AcknowledgementOut(BaseModel):
     party: str
     time_us: int
@@ -332,10 +339,18 @@ class AlertEventOut(BaseModel):
 
 class AlertOut(BaseModel):
     alert_id: str
-    kind: Literal["conflict"]
+    kind: Literal["conflict", "notice-incursion"] = Field(
+        description="conflict: two tracks of different parties; notice-incursion: a track"
+        " inside, or about to enter, another party's notice"
+    )
     tier: Literal["advisory", "caution", "warning"]
     state: Literal["active", "resolved"]
-    tracks: list[AlertTrackOut]
+    tracks: list[AlertTrackOut] = Field(
+        description="A conflict's two tracks; an incursion's one track"
+    )
+    notice: AlertNoticeOut | None = Field(
+        None, description="An incursion's notice (its time to entry is t_in_s)"
+    )
     raised: str
     updated: str
     resolved: str | None

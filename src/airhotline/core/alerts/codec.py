@@ -2,6 +2,8 @@
 
 Aviation units at this edge (``dcpa_nm``, ``dz_cpa_ft``), SI inside. Version 1 is the
 payload of release 0.1.0; it is also what ``GET /v1/alerts`` and the event streams show.
+A notice incursion (0.2.0) names one track and, under ``notice``, the notice it is
+into; the payload without a ``kind`` of 0.1.0 is a conflict's.
 """
 
 from __future__ import annotations
@@ -11,7 +13,15 @@ from typing import Any
 
 from airhotline import units
 from airhotline.clock import iso_from_us
-from airhotline.core.alerts.model import Acknowledgement, Alert, Tier
+from airhotline.core.alerts.model import (
+    CONFLICT,
+    INCURSION,
+    Acknowledgement,
+    Alert,
+    Tier,
+    notice_subject,
+)
+from airhotline.core.picture import TrackKey
 
 __all__ = ["alert_from_payload", "alert_payload", "ft", "names_in", "nm", "pair_in"]
 
@@ -48,15 +58,24 @@ def alert_payload(alert: Alert, names: tuple[str | None, str | None]) -> dict[st
     def track(key: tuple[int, str], name: str | None, coasting: bool) -> dict[str, Any]:
         return {"party": name, "party_id": key[0], "track_id": key[1], "coasting": coasting}
 
+    tracks = [track(alert.track_a, names[0], alert.coasting[0])]
+    about: dict[str, Any] = {}
+    if alert.notice_id is None:
+        tracks.append(track(alert.track_b, names[1], alert.coasting[1]))
+    else:
+        about["notice"] = {
+            "party": names[1],
+            "party_id": alert.track_b[0],
+            "notice_id": alert.notice_id,
+            "kind": alert.notice_kind,
+        }
     return {
         "alert_id": alert.id,
-        "kind": "conflict",
+        "kind": alert.kind,
+        **about,
         "tier": alert.tier.label,
         "state": "active" if alert.active else "resolved",
-        "tracks": [
-            track(alert.track_a, names[0], alert.coasting[0]),
-            track(alert.track_b, names[1], alert.coasting[1]),
-        ],
+        "tracks": tracks,
         "raised": iso_from_us(alert.raised_us),
         "raised_us": alert.raised_us,
         "updated_us": alert.updated_us,
@@ -84,11 +103,15 @@ def alert_payload(alert: Alert, names: tuple[str | None, str | None]) -> dict[st
 
 
 def alert_from_payload(payload: Mapping[str, Any]) -> Alert:
-    a, b = payload["tracks"]
+    a = payload["tracks"][0]
+    track_a, track_b = pair_in(payload)
+    b = payload["tracks"][1] if payload.get("kind", CONFLICT) == CONFLICT else {}
+    notice = payload.get("notice") or {}
     return Alert(
         id=payload["alert_id"],
-        track_a=(int(a["party_id"]), str(a["track_id"])),
-        track_b=(int(b["party_id"]), str(b["track_id"])),
+        track_a=track_a,
+        track_b=track_b,
+        notice_kind=notice.get("kind"),
         tier=Tier[str(payload["tier"]).upper()],
         raised_us=int(payload["raised_us"]),
         updated_us=int(payload["updated_us"]),
@@ -116,13 +139,21 @@ def alert_from_payload(payload: Mapping[str, Any]) -> Alert:
     )
 
 
-def pair_in(payload: Mapping[str, Any]) -> tuple[tuple[int, str], tuple[int, str]]:
-    """The two tracks an alert payload names, without decoding the rest."""
-    a, b = payload["tracks"]
-    return (int(a["party_id"]), str(a["track_id"])), (int(b["party_id"]), str(b["track_id"]))
+def pair_in(payload: Mapping[str, Any]) -> tuple[TrackKey, TrackKey]:
+    """The two tracks an alert payload names (an incursion: its track and its notice's
+    subject), without decoding the rest."""
+    a = payload["tracks"][0]
+    first = (int(a["party_id"]), str(a["track_id"]))
+    if payload.get("kind", CONFLICT) == INCURSION:
+        notice = payload["notice"]
+        return first, notice_subject(int(notice["party_id"]), str(notice["notice_id"]))
+    b = payload["tracks"][1]
+    return first, (int(b["party_id"]), str(b["track_id"]))
 
 
 def names_in(payload: Mapping[str, Any]) -> tuple[str | None, str | None]:
-    """The party names an alert payload gives its two tracks."""
-    a, b = payload["tracks"]
-    return (a["party"], b["party"])
+    """The party names an alert payload gives its two sides."""
+    a = payload["tracks"][0]
+    if payload.get("kind", CONFLICT) == INCURSION:
+        return (a["party"], payload["notice"]["party"])
+    return (a["party"], payload["tracks"][1]["party"])

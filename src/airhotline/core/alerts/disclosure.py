@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from airhotline.core.alerts.exposure import ExposureLedger
-from airhotline.core.alerts.model import Alert
+from airhotline.core.alerts.model import Alert, notice_in
 from airhotline.core.picture import TrackKey
 
 __all__ = ["Disclosure", "disclose"]
@@ -49,7 +49,9 @@ def disclose(
         for side, own in enumerate((alert.track_a, alert.track_b)):
             if not disclosed[side] and established(own):
                 disclosed[side] = True
-            if disclosed[side] and not exposed[side]:
+            if disclosed[side] and not exposed[side] and notice_in(alert.other_track(own[0])):
+                exposed[side] = True  # an incursion's notice: already the party's to see
+            elif disclosed[side] and not exposed[side]:
                 ledger, admitted = ledger.admit(own[0], alert.other_track(own[0]), now_us)
                 if admitted:
                     exposed[side] = True

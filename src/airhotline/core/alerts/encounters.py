@@ -192,4 +192,5 @@ def _fields(guess: Prediction) -> dict[str, Any]:
         "dz_cpa_m": guess.dz_cpa_m,
         "los": guess.los,
         "coasting": guess.coasting,
+        "notice_kind": guess.notice_kind,
     }

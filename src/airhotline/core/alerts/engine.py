@@ -18,6 +18,11 @@ cycle's stages 2–6, an acknowledgement) take turns under one lock.
 
 An alert between parties whose agreement is suspended is still computed and journaled,
 for the admin only: a suspended agreement shares nothing.
+
+Notice incursions (`incursions`) join the conflicts at stage 1: a track of one party
+inside, or about to enter, a live notice of another party that it was told of, found by
+the per-cycle screen (`airhotline.core.notices.screen`); from there on they are pairs
+like any other.
 """
 
 from __future__ import annotations
@@ -45,7 +50,8 @@ from airhotline.core.alerts.events import (
 )
 from airhotline.core.alerts.exposure import ExposureLedger, ExposureLimited
 from airhotline.core.alerts.flood import flood_reports
-from airhotline.core.alerts.model import Acknowledgement, Alert, PairKey
+from airhotline.core.alerts.incursions import incursion_predictions, measure_incursions
+from airhotline.core.alerts.model import Acknowledgement, Alert, PairKey, notice_in
 from airhotline.core.alerts.policy import AlertPolicy, PolicyBook
 from airhotline.core.alerts.prediction import (
     Detector,
@@ -59,6 +65,9 @@ from airhotline.core.alerts.safety import SafetyAlert, intruder_seen_from
 from airhotline.core.alerts.separation import measure
 from airhotline.core.events import JournalEvent, append
 from airhotline.core.exemptions import ExemptionBook, ExemptionSuppressed
+from airhotline.core.notices.model import Notice
+from airhotline.core.notices.overlap import LiveNotices
+from airhotline.core.notices.screen import incursions
 from airhotline.core.notices.zones import ZoneBook
 from airhotline.core.picture import PictureView, TrackKey
 from airhotline.core.ports import Journal, UnitOfWork
@@ -66,7 +75,7 @@ from airhotline.core.records import Record
 from airhotline.errors import ConflictError, NotFoundError
 from airhotline.ids import IdSource, RandomIds
 
-__all__ = ["AlertEngine", "PartyDirectory"]
+__all__ = ["AlertEngine", "LiveNoticeSource", "PartyDirectory"]
 
 #: The transitions a safety alert follows (acknowledgements are the parties' own).
 _TRANSITIONS: dict[type[JournalEvent], str] = {
@@ -90,6 +99,13 @@ class PartyDirectory(Protocol):
         ...
 
 
+class LiveNoticeSource(Protocol):
+    """Where the engine finds the notices live in a time span (the notice engine's
+    overlap index provides it)."""
+
+    def live_between(self, start_us: int, end_us: int) -> LiveNotices: ...
+
+
 class AlertEngine:
     """Runs on every cycle (`run`); thread-safe against acknowledgements and reads."""
 
@@ -111,6 +127,7 @@ class AlertEngine:
         speak: Callable[[Sequence[JournalEvent]], list[JournalEvent]] | None = None,
         zones: ZoneBook | None = None,
         exemptions: ExemptionBook | None = None,
+        notices: LiveNoticeSource | None = None,
     ) -> None:
         self._journal = journal
         self._clock = clock
@@ -130,6 +147,9 @@ class AlertEngine:
         self._zones = zones
         #: Cleared proximities, and the encounters each has held back so far.
         self._exemptions = exemptions
+        #: Notices, for incursions; and those live in the current cycle, by id.
+        self._notices = notices
+        self._live_notices: dict[str, Notice] = {}
         self._suppressed: set[tuple[PairKey, str]] = set()
         self._book = restore(
             journal,
@@ -193,7 +213,7 @@ class AlertEngine:
         return {
             alert.other_track(party_id)
             for alert in self._book.active.values()
-            if alert.exposed_to(party_id)
+            if alert.exposed_to(party_id) and notice_in(alert.other_track(party_id)) is None
         }
 
     def _shown(self, alert: Alert, party_id: int | None) -> bool:
@@ -267,10 +287,13 @@ class AlertEngine:
             followed=self._book.encounters.keys(),
             limit=self._flood_limit,
         )
+        predicted.update(self._incursions(view, lookahead_s))
         suppressed = self._suppress(predicted, now)
         rows = view.rows()
 
         def established(key: TrackKey) -> bool:
+            if notice_in(key) is not None:
+                return True  # a notice's party is told at once: it shows nothing of its own
             return key in rows and bool(view.established[rows[key]])
 
         with self._write_lock:
@@ -317,6 +340,26 @@ class AlertEngine:
                 .forgetting(now - self._retain_us)
             )
 
+    def _incursions(self, view: PictureView, lookahead_s: float) -> dict[PairKey, Prediction]:
+        """The incursions into live notices this cycle, as predictions (`incursions`)."""
+        if self._notices is None:
+            return {}
+        now = view.time_us
+        live = self._notices.live_between(now, now + round(lookahead_s * US_PER_S))
+        # Cycles take turns (the node's cycle lock): only this cycle's stages read it.
+        self._live_notices = {n.id: n for n in live.notices}
+        found = incursions(live, view.states, view.party_id, now_us=now, lookahead_s=lookahead_s)
+        return incursion_predictions(view, found, self.policy_for)
+
+    def _measured(
+        self, view: PictureView, rows: Mapping[TrackKey, int], alerts: Collection[Alert]
+    ) -> dict[str, Alert]:
+        """The separations reached: between two tracks, and a track's from its notice."""
+        measured = measure(view, rows, alerts, coast_us=self._coast_us)
+        if self._live_notices:
+            measured |= measure_incursions(view, rows, alerts, self._live_notices)
+        return measured
+
     def _suppress(self, predicted: dict[PairKey, Prediction], now: int) -> list[JournalEvent]:
         """Take the pairs a cleared proximity holds out of ``predicted``; journal each
         encounter held back, once."""
@@ -352,7 +395,7 @@ class AlertEngine:
         """Every encounter one cycle on: the alerts and encounters after it, and what the
         journal will say, in order (change, alert id, tier changed)."""
         now = view.time_us
-        measured = measure(view, rows, book.active.values(), coast_us=self._coast_us)
+        measured = self._measured(view, rows, list(book.active.values()))
         alerts = {**book.active, **measured}
         encounters: dict[PairKey, Encounter] = {}
         said: list[tuple[Change, str, bool]] = []
@@ -371,7 +414,8 @@ class AlertEngine:
                 predicted.get(pair),
                 now_us=now,
                 policy=self.policy_for(pair[0][0], pair[1][0]),
-                tracks_live=pair[0] in rows and pair[1] in rows,
+                # A notice's end or cancellation ends its prediction: it clears.
+                tracks_live=pair[0] in rows and (pair[1] in rows or notice_in(pair[1]) is not None),
                 new_id=self._ids.new_id,
             )
             if moved.encounter is not None:
@@ -382,7 +426,7 @@ class AlertEngine:
                     said.append((moved.change, moved.alert.id, moved.tier_changed))
         # Measured at once, so that the raise record itself holds the first separation.
         raised = [alerts[i] for change, i, _ in said if change is Change.RAISED]
-        alerts.update(measure(view, rows, raised, coast_us=self._coast_us))
+        alerts.update(self._measured(view, rows, raised))
         return alerts, encounters, said
 
     def _event(
@@ -433,7 +477,9 @@ class AlertEngine:
             transition = said.get(alert.id)
             if not alert.active and transition is None:
                 continue
-            if self._directory.sharing(*alert.parties).conflicts:
+            if self._directory.sharing(*alert.parties).conflicts or alert.notice_id is not None:
+                # An incursion under a suspended agreement: for the admin only (the
+                # track's party cannot be told of a notice it shares nothing of).
                 continue
             warned = book.warned.get(alert.id, frozenset())
             for own, other in ((alert.track_a, alert.track_b), (alert.track_b, alert.track_a)):

@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Self
 
 from airhotline.core.alerts.codec import alert_from_payload, alert_payload, names_in
 from airhotline.core.alerts.model import Alert
-from airhotline.core.events import JournalEvent, SharingRules, register
+from airhotline.core.events import JournalEvent, SharingRules, register, without
 from airhotline.core.records import Record
 
 __all__ = [
@@ -59,9 +59,11 @@ class AlertEvent(JournalEvent):
     def party_view(cls, payload: Mapping[str, Any]) -> Mapping[str, Any]:
         """Without the parties' internal ids and the operators' token ids: a party
         names the other by its name, and how the other runs its tokens is its own."""
+        notice = payload.get("notice")
         return {
             **payload,
-            "tracks": [{k: v for k, v in t.items() if k != "party_id"} for t in payload["tracks"]],
+            **({"notice": without(notice, "party_id")} if notice else {}),
+            "tracks": [without(t, "party_id") for t in payload["tracks"]],
             "acknowledgements": [
                 {k: v for k, v in a.items() if k not in ("party_id", "token_id")}
                 for a in payload["acknowledgements"]

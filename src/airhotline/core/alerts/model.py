@@ -1,4 +1,11 @@
-"""An alert's state: immutable values, replaced on every change."""
+"""An alert's state: immutable values, replaced on every change.
+
+Two kinds share one model: a *conflict* between two tracks of different parties, and a
+*notice incursion*: a track of one party inside, or about to enter, another party's
+notice. An incursion's second "track" is the notice, as a key no real track can have
+(`notice_subject`), so that pairs, encounters, tiers, acknowledgement, escalation and
+resolution are the same code for both.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +15,36 @@ from typing import Any
 
 from airhotline.core.picture import TrackKey
 
-__all__ = ["Acknowledgement", "Alert", "PairKey", "Tier"]
+__all__ = [
+    "CONFLICT",
+    "INCURSION",
+    "Acknowledgement",
+    "Alert",
+    "PairKey",
+    "Tier",
+    "notice_in",
+    "notice_subject",
+]
 
-#: One encounter's two tracks, the lesser (party id, track id) first.
+#: One encounter's two tracks: the lesser (party id, track id) first for a conflict; the
+#: track, then its notice's subject, for an incursion.
 PairKey = tuple[TrackKey, TrackKey]
+
+CONFLICT = "conflict"
+INCURSION = "notice-incursion"
+#: Begins the track id of a notice's subject: a real track id holds no control
+#: character (`airhotline.core.identifiers`), so the two can never be confused.
+_NOTICE_MARK = "\x00notice:"
+
+
+def notice_subject(owner_id: int, notice_id: str) -> TrackKey:
+    """The key that stands for a notice of ``owner_id`` in an incursion's pair."""
+    return (owner_id, _NOTICE_MARK + notice_id)
+
+
+def notice_in(key: TrackKey) -> str | None:
+    """The notice id a key stands for, or None for a real track."""
+    return key[1][len(_NOTICE_MARK) :] if key[1].startswith(_NOTICE_MARK) else None
 
 
 class Tier(IntEnum):
@@ -69,6 +102,17 @@ class Alert:
     #: Whether the other track's kinematics are shown in that party's picture: once
     #: disclosed and within the party's exposure budget (`exposure`).
     exposed: tuple[bool, bool] = (False, False)
+    #: An incursion's notice kind (``live-firing``, …); None for a conflict.
+    notice_kind: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return CONFLICT if self.notice_id is None else INCURSION
+
+    @property
+    def notice_id(self) -> str | None:
+        """The notice an incursion is into (None for a conflict)."""
+        return notice_in(self.track_b)
 
     @property
     def active(self) -> bool:

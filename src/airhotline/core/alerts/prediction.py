@@ -47,6 +47,8 @@ class Prediction:
     dz_cpa_m: float
     los: bool
     coasting: tuple[bool, bool]
+    #: An incursion's notice kind (`incursions`); None for a conflict.
+    notice_kind: str | None = None
 
 
 #: A pair of parties, the lesser id first.

@@ -22,7 +22,7 @@ from airhotline.core.alerts.book import AlertBook
 from airhotline.core.alerts.codec import alert_from_payload, pair_in
 from airhotline.core.alerts.encounters import Encounter
 from airhotline.core.alerts.exposure import ExposureLedger, ExposureLimited
-from airhotline.core.alerts.model import Alert
+from airhotline.core.alerts.model import Alert, notice_in
 from airhotline.core.alerts.separation import separations
 from airhotline.core.events import decode, kinds
 from airhotline.core.picture import TrackKey
@@ -87,7 +87,11 @@ def _exposed(alerts: list[Alert], ledger: ExposureLedger) -> list[Alert]:
         replace(
             alert,
             exposed=(
-                alert.disclosed[0] and (alert.track_a[0], alert.track_b) in shown,
+                alert.disclosed[0]
+                and (
+                    notice_in(alert.track_b) is not None
+                    or (alert.track_a[0], alert.track_b) in shown
+                ),
                 alert.disclosed[1] and (alert.track_b[0], alert.track_a) in shown,
             ),
         )
@@ -114,7 +118,7 @@ def _spent(history: dict[str, list[Record]], ledger: ExposureLedger, now_us: int
             for party in sorted(record.audience - heard):
                 if record.time_us <= now_us - ledger.window_us:
                     continue
-                if party == track_a[0]:
+                if party == track_a[0] and notice_in(track_b) is None:
                     firsts.append((record.time_us, party, track_b))
                 elif party == track_b[0]:
                     firsts.append((record.time_us, party, track_a))

@@ -166,12 +166,21 @@ NOTICE_KINDS = (
 
 
 #: Forms that settle something and want no answer.
-_FINAL = frozenset({"conflict-alert/resolved", "notice-published/published"})
+_FINAL = frozenset(
+    {
+        "conflict-alert/resolved",
+        "conflict-alert/incursion-resolved",
+        "conflict-alert/incursion-entered",
+        "notice-published/published",
+    }
+)
 
 
+NOTICE_KIND = _p("kind", ParamKind.CHOICE, *NOTICE_KINDS)
+AIRCRAFT = _p("aircraft", ParamKind.CALLSIGN)
 NOTICE_PARAMS = (
     NOTICE,
-    _p("kind", ParamKind.CHOICE, *NOTICE_KINDS),
+    NOTICE_KIND,
     _p("lower", ParamKind.LEVEL),
     _p("upper", ParamKind.LEVEL),
     _p("start", ParamKind.TIME),
@@ -257,6 +266,54 @@ _TYPES = (
                 DISTANCE,
                 _p("vertical", ParamKind.LEVEL),
             ),
+        ),
+        # A notice incursion: to the track's party ("incursion"), to the notice's
+        # ("intrusion"); inside already, or how soon it enters.
+        (
+            "incursion",
+            "{tier}, alert {alert}: your {own} will enter the {kind} area of notice {notice}"
+            " in {seconds} second.",
+            (TIER, ALERT, OWN, NOTICE_KIND, NOTICE, SECONDS),
+            "seconds",
+            "{tier}, alert {alert}: your {own} will enter the {kind} area of notice {notice}"
+            " in {seconds} seconds.",
+        ),
+        (
+            "incursion-inside",
+            "{tier}, alert {alert}: your {own} is inside the {kind} area of notice {notice}.",
+            (TIER, ALERT, OWN, NOTICE_KIND, NOTICE),
+        ),
+        (
+            "intrusion",
+            "{tier}, alert {alert}: {other} will enter the {kind} area of your notice {notice}"
+            " in {seconds} second.",
+            (TIER, ALERT, OTHER, NOTICE_KIND, NOTICE, SECONDS),
+            "seconds",
+            "{tier}, alert {alert}: {other} will enter the {kind} area of your notice {notice}"
+            " in {seconds} seconds.",
+        ),
+        (
+            "intrusion-inside",
+            "{tier}, alert {alert}: {other} is inside the {kind} area of your notice {notice}.",
+            (TIER, ALERT, OTHER, NOTICE_KIND, NOTICE),
+        ),
+        (
+            "incursion-escalated",
+            "Alert {alert} not acknowledged for {seconds} second: {aircraft} and notice {notice}.",
+            (ALERT, AIRCRAFT, NOTICE, SECONDS),
+            "seconds",
+            "Alert {alert} not acknowledged for {seconds} seconds: {aircraft} and notice {notice}.",
+        ),
+        (
+            "incursion-resolved",
+            "Alert {alert} resolved: {aircraft} stayed outside notice {notice}, at closest"
+            " {distance} from its area and {vertical} from its band.",
+            (ALERT, AIRCRAFT, NOTICE, DISTANCE, _p("vertical", ParamKind.LEVEL)),
+        ),
+        (
+            "incursion-entered",
+            "Alert {alert} resolved: {aircraft} was inside notice {notice}.",
+            (ALERT, AIRCRAFT, NOTICE),
         ),
         system=True,
     ),

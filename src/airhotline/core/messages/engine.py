@@ -460,7 +460,9 @@ class MessageEngine:
 
         def last_tier(alert_id: str, party: int) -> str | None:
             if (alert_id, party) not in tiers:
-                raised = [m for m in self.book.about_alert(alert_id, party) if m.form == "raised"]
+                raised = [
+                    m for m in self.book.about_alert(alert_id, party) if m.form in _RAISED_FORMS
+                ]
                 tiers[(alert_id, party)] = str(raised[-1].params["tier"]) if raised else None
             return tiers[(alert_id, party)]
 
@@ -498,6 +500,8 @@ class MessageEngine:
         return None
 
     def _alert_message(self, alert: Alert, form: str, party: int, now: int) -> Message:
+        if alert.notice_id is not None:
+            return self._hotline_says(alert, *_incursion_words(alert, form, party, now), party, now)
         own, other = (
             (alert.track_a, alert.track_b)
             if alert.track_a[0] == party
@@ -516,6 +520,11 @@ class MessageEngine:
                 "distance": round(float(units.nm_from_m(horizontal)), 1),
                 "vertical": round(float(units.ft_from_m(abs(vertical)))),
             }
+        return self._hotline_says(alert, form, params, party, now)
+
+    def _hotline_says(
+        self, alert: Alert, form: str, params: dict[str, object], party: int, now: int
+    ) -> Message:
         recipient = self._parties.party(party)
         return Message(
             id=self._ids.new_id(),
@@ -666,3 +675,41 @@ def _response_word(text: str) -> Response:
 _SELF_ESCALATING = frozenset({CONFLICT_ALERT, LINE_CHECK})
 _LINE_KINDS = kinds(family="line")
 _MESSAGE_KINDS = kinds(family="message")
+
+
+#: The forms that first tell a party of an alert (or of a higher tier).
+_RAISED_FORMS = frozenset(
+    {"raised", "incursion", "incursion-inside", "intrusion", "intrusion-inside"}
+)
+
+
+def _incursion_words(
+    alert: Alert, form: str, party: int, now: int
+) -> tuple[str, dict[str, object]]:
+    """The ``conflict-alert`` form and parameters of an incursion's ``form`` (raised,
+    escalated, resolved) to ``party``: the track's party hears of its own aircraft, the
+    notice's party of the other party's aircraft in its notice."""
+    aircraft = alert.track_a[1]
+    params: dict[str, object] = {"alert": alert.id, "notice": alert.notice_id}
+    if form == "raised":
+        own = alert.track_a[0] == party
+        named = {"own": aircraft} if own else {"other": aircraft}
+        params |= {"tier": alert.tier.label, "kind": alert.notice_kind or "other", **named}
+        if alert.los:
+            return ("incursion-inside" if own else "intrusion-inside"), params
+        params["seconds"] = max(0, round(alert.t_in_s))
+        return ("incursion" if own else "intrusion"), params
+    params["aircraft"] = aircraft
+    if form == "escalated":
+        since = alert.warning_since_us or alert.caution_since_us or alert.raised_us
+        params["seconds"] = max(0, round((now - since) / US_PER_S))
+        return "incursion-escalated", params
+    horizontal = alert.min_h_m if alert.min_h_m is not None else alert.dcpa_m
+    vertical = alert.min_v_m if alert.min_v_m is not None else alert.dz_cpa_m
+    if horizontal == 0.0 and vertical == 0.0:
+        return "incursion-entered", params
+    params |= {
+        "distance": round(float(units.nm_from_m(horizontal)), 1),
+        "vertical": round(float(units.ft_from_m(vertical))),
+    }
+    return "incursion-resolved", params

@@ -32,6 +32,7 @@ from airhotline import geo, units
 from airhotline.errors import InputError
 
 __all__ = [
+    "EARTH_M",
     "MAX_RADIUS_NM",
     "MAX_REACH_M",
     "SCREEN_SLACK",
@@ -47,8 +48,8 @@ MAX_RADIUS_NM = 500.0
 #: A circle's outline: segments per quarter circle (the polygon a map draws).
 _QUAD_SEGMENTS = 64
 _SHAPES = ("Polygon", "MultiPolygon", "Circle", "Corridor")
-#: The Earth's mean radius, the screens' sphere.
-_EARTH_M = 6_371_008.8
+#: The Earth's mean radius (m), the screens' sphere.
+EARTH_M = 6_371_008.8
 #: Slack a screen allows: reaches are geodesic, its distances spherical (within 0.5 %).
 SCREEN_SLACK = 1.01
 
@@ -125,7 +126,7 @@ def apart_m(units: FloatArray, lat_deg: float, lon_deg: float) -> FloatArray:
     """Great-circle distance on the mean sphere from a point to each unit vector: a
     screen, within a few tenths of a percent of the geodesic (see `SCREEN_SLACK`)."""
     centre = unit_vectors(lat_deg, lon_deg)
-    return np.asarray(np.arccos(np.clip(units @ centre, -1.0, 1.0)) * _EARTH_M)
+    return np.asarray(np.arccos(np.clip(units @ centre, -1.0, 1.0)) * EARTH_M)
 
 
 def parse_area(value: object, field: str = "area") -> Area:

@@ -15,13 +15,14 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import shapely
 
 from airhotline.core.notices.area import SCREEN_SLACK, Area, apart_m, unit_vectors
 from airhotline.core.notices.band import Band
 from airhotline.core.notices.model import Notice
 
-__all__ = ["Overlap", "OverlapIndex", "shared_area"]
+__all__ = ["LiveNotices", "Overlap", "OverlapIndex", "shared_area"]
 
 #: Edges are densified to this before an area changes plane, so that an edge straight
 #: in one plane follows the same ground in the other.
@@ -53,6 +54,35 @@ def shared_area(a: Area, b: Area) -> shapely.Geometry:
 
 
 _COLUMNS = ("reach", "lower", "upper", "start", "end", "owner")
+
+
+@dataclass(frozen=True, slots=True)
+class LiveNotices:
+    """The notices live within a time span, as columns: what a cycle screens tracks
+    against (`airhotline.core.notices.screen`)."""
+
+    notices: list[Notice]
+    #: Centres as unit vectors, one row each.
+    centres: npt.NDArray[np.float64]
+    reach: npt.NDArray[np.float64]
+    #: The band's limits, feet.
+    lower: npt.NDArray[np.float64]
+    upper: npt.NDArray[np.float64]
+    owner: npt.NDArray[np.int64]
+
+    @classmethod
+    def of(cls, notices: list[Notice]) -> LiveNotices:
+        """From notices at hand (tests, drills): the columns the index keeps."""
+        return cls(
+            notices,
+            unit_vectors([n.area.lat0 for n in notices], [n.area.lon0 for n in notices]).reshape(
+                -1, 3
+            ),
+            np.array([n.area.reach_m for n in notices], dtype=np.float64),
+            np.array([n.band.lower_ft for n in notices], dtype=np.float64),
+            np.array([n.band.upper_ft for n in notices], dtype=np.float64),
+            np.array([n.owner for n in notices], dtype=np.int64),
+        )
 
 
 class OverlapIndex:
@@ -120,6 +150,22 @@ class OverlapIndex:
         self._notices.extend([None] * (grown - size))
         self._free.extend(range(grown - 1, size, -1))
         return size
+
+    def live_between(self, start_us: int, end_us: int) -> LiveNotices:
+        """The live notices whose window's bounds meet [start, end): a screen only — a
+        daily window may still be closed then (`Window.intervals` tells)."""
+        with self._lock:
+            c = self._columns
+            rows = np.flatnonzero(self._live & (c["start"] < end_us) & (c["end"] > start_us))
+            notices = [self._notices[k] for k in rows.tolist()]
+            return LiveNotices(
+                [n for n in notices if n is not None],
+                self._centres[rows],
+                c["reach"][rows],
+                c["lower"][rows],
+                c["upper"][rows],
+                c["owner"][rows].astype(np.int64),
+            )
 
     def candidates(self, notice: Notice) -> list[Notice]:
         """Other parties' live notices that may overlap ``notice``: the screen only."""
