@@ -44,6 +44,7 @@ bench: $(READY) $(MO)
 	$(PY) -m benchmarks.slow_clients
 	$(PY) -m benchmarks.messages
 	$(PY) -m benchmarks.notices
+	$(PY) -m benchmarks.feeds
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -27,6 +27,7 @@ __all__ = [
     "beast_bytes",
     "beast_frame",
     "flight_frames",
+    "reference_decoding",
     "sbs_lines",
 ]
 
@@ -69,6 +70,14 @@ def beast_bytes() -> bytes:
     )
 
 
+@cache
+def reference_decoding() -> tuple[tuple[float, str, dict[str, Any]], ...]:
+    """Each frame of the recorded flight with pyModeS's streaming decoding of it (its
+    ``PipeDecoder``: CPR pairs and local references resolved, phantoms held back)."""
+    pipe = pyModeS.PipeDecoder()
+    return tuple((t, frame, dict(pipe.decode(frame, timestamp=t))) for t, frame in flight_frames())
+
+
 def _sbs(kind: int, address: str, t: float, **fields: Any) -> str:
     """One ``MSG`` line as dump1090 writes it (here in UTC, to the millisecond)."""
     moment = datetime.fromtimestamp(t, UTC)
@@ -89,10 +98,8 @@ def sbs_lines() -> tuple[tuple[str, dict[str, Any]], ...]:
     position is known); airborne velocity → MSG,4; DF4/20 altitude → MSG,5; DF5/21
     identity → MSG,6; DF11 → MSG,8. Other frames write no line.
     """
-    pipe = pyModeS.PipeDecoder()
     out: list[tuple[str, dict[str, Any]]] = []
-    for t, hex_frame in flight_frames():
-        decoded = pipe.decode(hex_frame, timestamp=t)
+    for t, _, decoded in reference_decoding():
         address = decoded.get("icao")
         df, bds = decoded.get("df"), decoded.get("bds")
         if not isinstance(address, str):

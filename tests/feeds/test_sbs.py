@@ -8,6 +8,8 @@ the edge cases are written by hand.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,7 +17,7 @@ from tests.feeds.samples import sbs_lines
 from tests.feeds.test_rows import validates
 
 from airhotline.feeds import Freshness
-from airhotline.feeds.sbs import SbsAssembler, parse_line
+from airhotline.feeds.sbs import SbsAssembler, message_time_us, parse_line
 
 T0 = 1_700_000_000_000_000
 LINE = (
@@ -172,3 +174,19 @@ def test_arbitrary_lines_of_fields_never_raise(values: list[str]) -> None:
     assembler = SbsAssembler()
     for row in assembler.feed(line(4, gs="400", trk="1", vr="1") + text + b"\n", T0):
         validates(dict(row))
+
+
+# Hypothesis takes naive bounds; the times drawn are read as UTC below.
+EARLIEST, LATEST = datetime(1970, 1, 2), datetime(2099, 12, 31)  # noqa: DTZ001
+
+
+@given(st.datetimes(min_value=EARLIEST, max_value=LATEST))
+def test_message_times_read_as_datetime_does(moment: datetime) -> None:
+    date = moment.strftime("%Y/%m/%d").encode()
+    clock = moment.strftime("%H:%M:%S.%f").encode()
+    expected = round(moment.replace(tzinfo=UTC).timestamp() * 1_000_000)
+    assert message_time_us(date, clock) == expected
+    assert message_time_us(date, clock[:12]) == expected - moment.microsecond % 1000
+    assert message_time_us(date, clock[:8]) == expected - moment.microsecond
+    assert message_time_us(date, clock[:8] + b".") is None
+    assert message_time_us(date, clock[:8] + b",5") is None

@@ -102,6 +102,9 @@ def _second_us(date: bytes, clock: bytes) -> int | None:
 _SECONDS: dict[bytes, int | None] = {}
 
 
+_FRACTION_US = {1: 100_000, 2: 10_000, 3: 1_000, 4: 100, 5: 10, 6: 1}
+
+
 def message_time_us(date: bytes, time: bytes) -> int | None:
     """UTC µs of fields 6-7 read as UTC, or None when either is not a date or time."""
     key = date + time[:8]
@@ -113,12 +116,13 @@ def message_time_us(date: bytes, time: bytes) -> int | None:
         _SECONDS[key] = second
     if second is None:
         return None
-    fraction = time[8:]
-    if not fraction:
+    if len(time) == 8:
         return second
-    if fraction[:1] != b"." or not fraction[1:].isdigit():
+    digits = time[9:]
+    scale = _FRACTION_US.get(len(digits))
+    if time[8] != 0x2E or scale is None or not digits.isdigit():  # 0x2e: "."
         return None
-    return second + round(float(fraction) * 1_000_000)
+    return second + int(digits) * scale
 
 
 def _address(field: bytes) -> str | None:
@@ -234,43 +238,52 @@ class SbsAssembler:
         rows: list[Row] = []
         rejections = self.rejections
         tracks = self.tracks
-        message_clock = self._message_clock
-        offset_us = self._offset_us
+        count = 0
         for line in lines:
             if not line or line == b"\r":
                 continue
-            self.messages += 1
+            count += 1
             parsed = parse_line(line.rstrip(b"\r"))
             if isinstance(parsed, str):
                 rejections[parsed] += 1
                 continue
             kind, address, when, callsign, alt, gs, track, vrate, lat, lon = parsed
-            if message_clock:
-                message_us = message_time_us(*when)
-                if message_us is None:
-                    rejections[GARBLED] += 1
-                    continue
-                time_us = message_us - offset_us
-            else:
-                time_us = received_us
-            if kind == 3:
-                if lat is None or lon is None:
-                    if alt is not None:
-                        tracks.altitude(address, time_us, alt)
-                    continue
-                row = tracks.position(address, time_us, lat, lon, alt)
-                if row is not None:
-                    rows.append(row)
+            # A line's time is read only once it is known to give something: a third
+            # of a feed's lines are squawks and half-velocities, which give nothing.
+            if kind == 3 and lat is not None and lon is not None:
+                time_us = self._time_us(when, received_us)
+                if time_us is not None:
+                    row = tracks.position(address, time_us, lat, lon, alt)
+                    if row is not None:
+                        rows.append(row)
             elif kind == 4:
                 if gs is None or track is None or vrate is None:
                     continue  # half a velocity is none: wait for a whole one
                 if not (gs >= 0.0 and 0.0 <= track <= 360.0):
                     rejections[OUT_OF_RANGE] += 1
                     continue
-                tracks.velocity(address, time_us, gs, track, vrate)
+                time_us = self._time_us(when, received_us)
+                if time_us is not None:
+                    tracks.velocity(address, time_us, gs, track, vrate)
             elif kind == 1:
                 if callsign is not None:
-                    tracks.callsign(address, time_us, callsign)
-            elif alt is not None:
-                tracks.altitude(address, time_us, alt)
+                    time_us = self._time_us(when, received_us)
+                    if time_us is not None:
+                        tracks.callsign(address, time_us, callsign)
+            elif alt is not None:  # 3 without a position, 5, 6, 7
+                time_us = self._time_us(when, received_us)
+                if time_us is not None:
+                    tracks.altitude(address, time_us, alt)
+        self.messages += count
         return rows
+
+    def _time_us(self, when: tuple[bytes, bytes], received_us: int) -> int | None:
+        """A line's time by the chosen clock; None (counted garbled) when the message
+        clock is chosen and the line's date or time is not one."""
+        if not self._message_clock:
+            return received_us
+        message_us = message_time_us(*when)
+        if message_us is None:
+            self.rejections[GARBLED] += 1
+            return None
+        return message_us - self._offset_us
