@@ -9,6 +9,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from tests.core.parties import three_parties
+from tests.core.test_incursion_alerts import HEADING_IN, firing_range, fly_north
 from typer.testing import CliRunner
 
 from airhotline.bootstrap import build_node
@@ -203,3 +205,17 @@ def test_a_command_that_only_reads_creates_no_database(
     assert len(err.strip().splitlines()) == 1, err
     assert not missing.exists()
     assert not missing.parent.exists()
+
+
+def test_alerts_table_names_an_incursions_notice(db: str) -> None:
+    with three_parties(db) as node:
+        notice_id = firing_range(node)
+        fly_north(node, [HEADING_IN], 10)
+    code, out, _ = run("alerts", "--db", db)
+    assert code == 0
+    assert "BOREAS/B-IN" in out
+    assert f"ATLAS/notice {notice_id}" in out
+    code, out, _ = run("alerts", "--db", db, "--format", "json")
+    (alert,) = json.loads(out)
+    assert alert["kind"] == "notice-incursion"
+    assert alert["notice"]["notice_id"] == notice_id

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from tests.core.test_incursion_alerts import HEADING_IN, firing_range, fly_north
 from tests.service.conftest import Hotline, assert_problem, open_hotline
 
 from airhotline.clock import iso_from_us
@@ -256,3 +257,21 @@ def test_overlapping_notices_of_two_parties_are_told_to_both(hotline: Hotline) -
         assert overlap["area"]["type"] == "MultiPolygon"
         assert "party_id" not in overlap["notices"][0]
     assert not [e for e in events_of(hotline, "CIRRUS") if e["kind"] == "notice.overlap"]
+
+
+def test_an_incursion_alert_is_served_to_both_parties(hotline: Hotline) -> None:
+    notice_id = firing_range(hotline.node)
+    fly_north(hotline.node, [HEADING_IN], 10)
+    for party in ("ATLAS", "BOREAS"):
+        response = hotline.client.get("/v1/alerts", headers=hotline.operator(party))
+        assert response.status_code == 200, response.text
+        (alert,) = response.json()
+        assert alert["kind"] == "notice-incursion"
+        assert alert["notice"] == {"party": "ATLAS", "notice_id": notice_id, "kind": "live-firing"}
+        assert [(t["party"], t["track_id"]) for t in alert["tracks"]] == [("BOREAS", "B-IN")]
+        assert alert["tier"] == "caution"
+        assert 60.0 < alert["t_in_s"] < 80.0
+    response = hotline.client.get("/v1/alerts", headers=hotline.operator("CIRRUS"))
+    assert response.json() == []
+    # The notice's party sees the intruding aircraft in its picture, while the alert lasts.
+    assert ("BOREAS", "B-IN") in hotline.track_keys("ATLAS")

@@ -95,7 +95,14 @@ def _print_table(chosen: list[dict[str, Any]]) -> None:
     table.add_column("acked", no_wrap=True, min_width=6)
     states_label = {"clear": "clear", "track-lost": "lost"}
     for s in chosen:
-        a, b = s["tracks"]
+        a = s["tracks"][0]
+        notice = s.get("notice")
+        # An incursion's second line is the notice it is into.
+        second = (
+            f"{notice['party']}/notice {notice['notice_id']}"
+            if notice
+            else f"{s['tracks'][1]['party']}/{s['tracks'][1]['track_id']}"
+        )
         min_h, min_v = s["min_h_sep_nm"], s["min_v_sep_ft"]
         escalated = "!" * int(s["escalation"])
         table.add_row(
@@ -103,7 +110,7 @@ def _print_table(chosen: list[dict[str, Any]]) -> None:
             iso_from_us(s["raised_us"])[11:19],
             s["tier"] + escalated,
             "ACTIVE" if s["state"] == "active" else states_label.get(s["resolution"], "closed"),
-            f"{a['party']}/{a['track_id']}\n{b['party']}/{b['track_id']}",
+            f"{a['party']}/{a['track_id']}\n{second}",
             "-" if min_h is None else f"{min_h:.2f}",
             "-" if min_v is None else f"{min_v:.0f}",
             "\n".join(x["party"] for x in s["acknowledgements"]) or "-",
