@@ -13,6 +13,7 @@ import loads pandas and more), and the same real frames rendered in other framin
 
 from __future__ import annotations
 
+import gzip
 import json
 from datetime import UTC, datetime
 from functools import cache
@@ -27,8 +28,10 @@ __all__ = [
     "beast_bytes",
     "beast_frame",
     "flight_frames",
+    "opensky_responses",
     "reference_decoding",
     "sbs_lines",
+    "trajectory_records",
 ]
 
 
@@ -135,3 +138,54 @@ def sbs_lines() -> tuple[tuple[str, dict[str, Any]], ...]:
         if line is not None:
             out.append((line, dict(decoded)))
     return tuple(out)
+
+
+@cache
+def trajectory_records(name: str) -> tuple[dict[str, Any], ...]:
+    """The records of one of traffic's JSON samples (``"collections/switzerland"``)."""
+    data = gzip.decompress((SAMPLES / f"{name}.json.gz").read_bytes())
+    return tuple(json.loads(data))
+
+
+def opensky_responses(name: str, seconds: int) -> list[bytes]:
+    """The first ``seconds`` of a trajectory recording from the OpenSky Network as the
+    ``states/all`` responses a poller would have read each second: every aircraft's last
+    state at or before that second, in OpenSky's fields and units (m, m/s)."""
+    records = sorted(trajectory_records(name), key=lambda r: r["timestamp"])
+    first = records[0]["timestamp"] // 1000
+    last: dict[str, dict[str, Any]] = {}
+    responses = []
+    index = 0
+    for second in range(first, first + seconds):
+        while index < len(records) and records[index]["timestamp"] // 1000 <= second:
+            last[records[index]["icao24"]] = records[index]
+            index += 1
+        states = [_state_vector(r) for r in last.values() if second - r["timestamp"] // 1000 < 15]
+        responses.append(json.dumps({"time": second, "states": states}).encode())
+    return responses
+
+
+def _state_vector(record: dict[str, Any]) -> list[Any]:
+    def scaled(key: str, factor: float) -> float | None:
+        value = record.get(key)
+        return None if value is None else value * factor
+
+    return [
+        record["icao24"],
+        (record.get("callsign") or "").ljust(8) or None,
+        "Switzerland",
+        record["timestamp"] // 1000,
+        record["timestamp"] // 1000,
+        record.get("longitude"),
+        record.get("latitude"),
+        scaled("altitude", 0.3048),
+        False,
+        scaled("groundspeed", 1852.0 / 3600.0),
+        record.get("track"),
+        scaled("vertical_rate", 0.3048 / 60.0),
+        None,
+        scaled("geoaltitude", 0.3048),
+        None,
+        False,
+        0,
+    ]

@@ -9,7 +9,7 @@ from airhotline.feeds import ADAPTERS, Rejections, adapter, make_assembler
 
 
 def test_every_format_is_registered() -> None:
-    assert sorted(ADAPTERS) == ["beast", "sbs"]
+    assert sorted(ADAPTERS) == ["beast", "opensky", "sbs"]
 
 
 @pytest.mark.parametrize("name", sorted(ADAPTERS))
@@ -39,6 +39,7 @@ def test_the_public_surface() -> None:
             "adapter",
             "beast",
             "make_assembler",
+            "opensky",
             "sbs",
         ]
     )

@@ -19,7 +19,7 @@ Assemblers are not thread-safe: one per feed, fed by the one thread reading it.
 
 from __future__ import annotations
 
-from airhotline.feeds import beast, sbs
+from airhotline.feeds import beast, opensky, sbs
 from airhotline.feeds._registry import ADAPTERS, Adapter, Assembler, adapter, make_assembler
 from airhotline.feeds._rejects import REASONS, Rejections
 from airhotline.feeds._rows import Row
@@ -36,5 +36,6 @@ __all__ = [
     "adapter",
     "beast",
     "make_assembler",
+    "opensky",
     "sbs",
 ]
