@@ -96,10 +96,12 @@ def local_position(
     y = lat_cpr / _SCALE
     x = lon_cpr / _SCALE
     dlat = _DLAT_ODD if odd else _DLAT_EVEN
-    lat = dlat * (math.floor(ref_lat / dlat) + math.floor(0.5 + (ref_lat % dlat) / dlat - y) + y)
+    # The zone index is floor(ref / d) + floor(1/2 + (ref mod d) / d - y) in DO-260B;
+    # written as one floor it is the same number, rounded once.
+    lat = dlat * (math.floor(0.5 + ref_lat / dlat - y) + y)
     ni = nl(lat) - (1 if odd else 0)
     dlon = 360.0 / ni if ni > 0 else 360.0
-    lon = dlon * (math.floor(ref_lon / dlon) + math.floor(0.5 + (ref_lon % dlon) / dlon - x) + x)
+    lon = dlon * (math.floor(0.5 + ref_lon / dlon - x) + x)
     if lon >= 180.0:
         lon -= 360.0
     elif lon < -180.0:
