@@ -9,7 +9,7 @@ from airhotline.feeds import ADAPTERS, Rejections, adapter, make_assembler
 
 
 def test_every_format_is_registered() -> None:
-    assert sorted(ADAPTERS) == ["beast", "opensky", "sbs"]
+    assert sorted(ADAPTERS) == ["beast", "opensky", "sbs", "trajectory"]
 
 
 @pytest.mark.parametrize("name", sorted(ADAPTERS))
@@ -41,5 +41,6 @@ def test_the_public_surface() -> None:
             "make_assembler",
             "opensky",
             "sbs",
+            "trajectory",
         ]
     )

@@ -19,7 +19,7 @@ Assemblers are not thread-safe: one per feed, fed by the one thread reading it.
 
 from __future__ import annotations
 
-from airhotline.feeds import beast, opensky, sbs
+from airhotline.feeds import beast, opensky, sbs, trajectory
 from airhotline.feeds._registry import ADAPTERS, Adapter, Assembler, adapter, make_assembler
 from airhotline.feeds._rejects import REASONS, Rejections
 from airhotline.feeds._rows import Row
@@ -38,4 +38,5 @@ __all__ = [
     "make_assembler",
     "opensky",
     "sbs",
+    "trajectory",
 ]
