@@ -22,7 +22,7 @@ benchmark says why rs1090 is the default.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
 __all__ = [
     "DECODERS",
@@ -163,7 +163,6 @@ def _pymodes(frames: Sequence[bytes]) -> list[Fields | None]:
     return out
 
 
-DecoderName = Literal["rs1090", "pymodes"]
 DECODERS: dict[str, Decoder] = {"rs1090": _rs1090, "pymodes": _pymodes}
 
 
