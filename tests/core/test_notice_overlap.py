@@ -97,7 +97,11 @@ def test_overlaps_are_found_exactly_when_area_band_and_time_all_overlap(
             (T0 + max(time_a[0], time_b[0]) * HOUR_US, T0 + min(time_a[1], time_b[1]) * HOUR_US),
         )
         shared = shapely.MultiPolygon([shapely.Polygon(p[0], p[1:]) for p in overlap.area])
-        assert abs(shared.area - common) <= 0.02 * common + 1e-6
+        # The two conventions' edges (straight in degrees, straight in the notice's plane)
+        # part by up to a few tens of metres along half a degree: a band that wide along
+        # the boundary, which on a thin sliver is more than 2 % of its area.
+        boundary = plain_a.intersection(plain_b).length
+        assert abs(shared.area - common) <= 0.02 * common + 5e-4 * boundary + 1e-6
 
 
 def test_a_circle_and_a_polygon_across_the_antimeridian() -> None:

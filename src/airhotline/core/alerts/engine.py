@@ -66,6 +66,7 @@ from airhotline.core.alerts.separation import measure
 from airhotline.core.events import JournalEvent, append
 from airhotline.core.exemptions import ExemptionBook, ExemptionSuppressed
 from airhotline.core.notices.model import Notice
+from airhotline.core.notices.nearby import TrackIndex
 from airhotline.core.notices.overlap import LiveNotices
 from airhotline.core.notices.screen import incursions
 from airhotline.core.notices.zones import ZoneBook
@@ -268,9 +269,18 @@ class AlertEngine:
         lookahead_s = max(
             [self._policies.lookahead_s, *(m.lookahead_s for m in agreed.values() if m.lookahead_s)]
         )
+        # The cycle's tracks, indexed once for the zones and the notices (`nearby`).
+        nearby = (
+            TrackIndex(view.states.lat_deg, view.states.lon_deg)
+            if len(view) and (self._zones is not None or self._notices is not None)
+            else None
+        )
         zone_minima = (
             self._zones.minima_of(
-                view.states.lat_deg, view.states.lon_deg, units.ft_from_m(view.states.alt_m)
+                view.states.lat_deg,
+                view.states.lon_deg,
+                units.ft_from_m(view.states.alt_m),
+                nearby,
             )
             if self._zones is not None
             else None
@@ -287,7 +297,7 @@ class AlertEngine:
             followed=self._book.encounters.keys(),
             limit=self._flood_limit,
         )
-        predicted.update(self._incursions(view, lookahead_s))
+        predicted.update(self._incursions(view, lookahead_s, nearby))
         suppressed = self._suppress(predicted, now)
         rows = view.rows()
 
@@ -340,9 +350,11 @@ class AlertEngine:
                 .forgetting(now - self._retain_us)
             )
 
-    def _incursions(self, view: PictureView, lookahead_s: float) -> dict[PairKey, Prediction]:
+    def _incursions(
+        self, view: PictureView, lookahead_s: float, nearby: TrackIndex | None
+    ) -> dict[PairKey, Prediction]:
         """The incursions into live notices this cycle, as predictions (`incursions`)."""
-        if self._notices is None:
+        if self._notices is None or nearby is None:
             return {}
         now = view.time_us
         live = self._notices.live_between(now, now + round(lookahead_s * US_PER_S))

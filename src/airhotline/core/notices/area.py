@@ -39,6 +39,7 @@ __all__ = [
     "Area",
     "apart_m",
     "parse_area",
+    "to_planes",
     "unit_vectors",
 ]
 
@@ -112,6 +113,14 @@ class Area:
         lat, lon = self.from_plane(xy[:, 0], xy[:, 1])
         points = _unwrapped(list(zip(lon.tolist(), lat.tolist(), strict=True)))
         return [[round(lon_, 7), round(lat_, 7)] for lon_, lat_ in points]
+
+
+def to_planes(
+    lat0: npt.ArrayLike, lon0: npt.ArrayLike, lat: npt.ArrayLike, lon: npt.ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    """`Area.to_plane` for many areas at once: positions in the planes centred on
+    ``lat0``/``lon0``, broadcast against them."""
+    return _project(lat0, lon0, lat, lon)
 
 
 def unit_vectors(lat_deg: npt.ArrayLike, lon_deg: npt.ArrayLike) -> FloatArray:
@@ -315,10 +324,11 @@ def _centre(
 
 
 def _project(
-    lat0: float, lon0: float, lat: npt.ArrayLike, lon: npt.ArrayLike
+    lat0: npt.ArrayLike, lon0: npt.ArrayLike, lat: npt.ArrayLike, lon: npt.ArrayLike
 ) -> tuple[FloatArray, FloatArray]:
     """Azimuthal equidistant on the ellipsoid: geodesic distance and azimuth from the
-    centre, as metres east and north."""
+    centre, as metres east and north (centres and positions broadcast: many areas' planes
+    at once)."""
     distance, azimuth, _ = geo.geodesic_inverse(
         lat0, lon0, np.atleast_1d(np.asarray(lat, dtype=np.float64)), np.atleast_1d(lon)
     )

@@ -11,12 +11,14 @@ shared periods walked. The shared area comes back as GeoJSON.
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 import shapely
+from scipy.spatial import cKDTree
 
 from airhotline.core.notices.area import SCREEN_SLACK, Area, apart_m, unit_vectors
 from airhotline.core.notices.band import Band
@@ -56,10 +58,11 @@ def shared_area(a: Area, b: Area) -> shapely.Geometry:
 _COLUMNS = ("reach", "lower", "upper", "start", "end", "owner")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False)
 class LiveNotices:
     """The notices live within a time span, as columns: what a cycle screens tracks
-    against (`airhotline.core.notices.screen`)."""
+    against (`airhotline.core.notices.screen`). The same set, asked for again, is the
+    same value: its k-d trees are built once."""
 
     notices: list[Notice]
     #: Centres as unit vectors, one row each.
@@ -69,6 +72,12 @@ class LiveNotices:
     lower: npt.NDArray[np.float64]
     upper: npt.NDArray[np.float64]
     owner: npt.NDArray[np.int64]
+
+    @functools.cached_property
+    def trees(self) -> dict[tuple[float, float], tuple[npt.NDArray[np.int64], cKDTree]]:
+        """k-d trees of the centres (3-D, metres on the mean sphere), one per class of
+        reach the screen asks for, built on first use and kept with this set."""
+        return {}
 
     @classmethod
     def of(cls, notices: list[Notice]) -> LiveNotices:
@@ -97,6 +106,9 @@ class OverlapIndex:
         self._columns = {name: np.zeros(0, dtype=np.float64) for name in _COLUMNS}
         self._centres = np.zeros((0, 3), dtype=np.float64)  # unit vectors
         self._live = np.zeros(0, dtype=bool)
+        #: Bumped by every change: a cycle's live set is reused until the next one.
+        self._version = 0
+        self._live_cache: tuple[int, npt.NDArray[np.intp], LiveNotices] | None = None
 
     def __len__(self) -> int:
         with self._lock:
@@ -104,6 +116,7 @@ class OverlapIndex:
 
     def put(self, notice: Notice) -> None:
         with self._lock:
+            self._version += 1
             if not notice.active:
                 self._drop(notice.id)
                 return
@@ -134,6 +147,7 @@ class OverlapIndex:
                     self._drop(notice.id)
 
     def _drop(self, notice_id: str) -> None:
+        self._version += 1
         slot = self._slot.pop(notice_id, None)
         if slot is not None:
             self._notices[slot] = None
@@ -157,8 +171,15 @@ class OverlapIndex:
         with self._lock:
             c = self._columns
             rows = np.flatnonzero(self._live & (c["start"] < end_us) & (c["end"] > start_us))
+            cached = self._live_cache
+            if (
+                cached is not None
+                and cached[0] == self._version
+                and np.array_equal(cached[1], rows)
+            ):
+                return cached[2]
             notices = [self._notices[k] for k in rows.tolist()]
-            return LiveNotices(
+            live = LiveNotices(
                 [n for n in notices if n is not None],
                 self._centres[rows],
                 c["reach"][rows],
@@ -166,6 +187,8 @@ class OverlapIndex:
                 c["upper"][rows],
                 c["owner"][rows].astype(np.int64),
             )
+            self._live_cache = (self._version, rows, live)
+            return live
 
     def candidates(self, notice: Notice) -> list[Notice]:
         """Other parties' live notices that may overlap ``notice``: the screen only."""

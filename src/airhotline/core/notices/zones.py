@@ -6,10 +6,10 @@ during which their aircraft inside it are not alerted against each other. Where 
 overlap, the largest minima win; a pair is held to the largest of its agreement's minima
 and those either track's position calls for (`airhotline.core.alerts.minima`).
 
-Every cycle, `ZoneBook.minima_of` finds each track's zone minima: a screen of every
-track against each zone's cap (centre and reach, as unit vectors), then the exact test
-in the zone's plane for the few tracks near it — work that grows with the tracks near a
-zone, not with tracks × zones.
+Every cycle, `ZoneBook.minima_of` finds each track's zone minima: the tracks within each
+zone's reach from the cycle's track index (`nearby`), then the exact test in the zone's
+plane for those few — work that grows with the tracks near a zone, not with tracks ×
+zones.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ import numpy.typing as npt
 from airhotline import units
 from airhotline.bounds import bounded
 from airhotline.core.events import JournalEvent, SharingRules, decode, kinds, register
-from airhotline.core.notices.area import SCREEN_SLACK, Area, apart_m, parse_area, unit_vectors
+from airhotline.core.notices.area import SCREEN_SLACK, Area, parse_area, unit_vectors
 from airhotline.core.notices.band import Band, limit_value, parse_band
+from airhotline.core.notices.nearby import TrackIndex
 from airhotline.core.records import Record
 from airhotline.errors import InputError
 
@@ -191,26 +192,30 @@ class ZoneBook:
             return self._zones.get(zone_id)
 
     def minima_of(
-        self, lat_deg: FloatArray, lon_deg: FloatArray, alt_ft: FloatArray
+        self,
+        lat_deg: FloatArray,
+        lon_deg: FloatArray,
+        alt_ft: FloatArray,
+        nearby: TrackIndex | None = None,
     ) -> ZoneMinima | None:
-        """Each track's zone minima, or None when no zone holds any track."""
+        """Each track's zone minima, or None when no zone holds any track. ``nearby`` is
+        the cycle's index of the same tracks (built here when not given)."""
         zones = self.zones()
         if not zones or lat_deg.size == 0:
             return None
-        tracks = unit_vectors(lat_deg, lon_deg)
+        nearby = nearby if nearby is not None else TrackIndex(lat_deg, lon_deg)
         h = np.zeros(lat_deg.size)
         v = np.zeros(lat_deg.size)
         quiet: list[tuple[BoolArray, tuple[str, ...]]] = []
         touched = False
         for zone in zones:
-            apart = apart_m(tracks, zone.area.lat0, zone.area.lon0)
-            near = apart <= zone.area.reach_m * SCREEN_SLACK
-            near &= (alt_ft >= zone.band.lower_ft) & (alt_ft <= zone.band.upper_ft)
-            rows = np.flatnonzero(near)
+            area = zone.area
+            rows = nearby.within(unit_vectors(area.lat0, area.lon0), area.reach_m * SCREEN_SLACK)
+            rows = rows[(alt_ft[rows] >= zone.band.lower_ft) & (alt_ft[rows] <= zone.band.upper_ft)]
             if rows.size == 0:
                 continue
             inside = np.zeros(lat_deg.size, dtype=bool)
-            inside[rows] = zone.area.contains(lat_deg[rows], lon_deg[rows])
+            inside[rows] = area.contains(lat_deg[rows], lon_deg[rows])
             if not inside.any():
                 continue
             touched = True
