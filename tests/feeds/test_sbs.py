@@ -58,6 +58,15 @@ def test_the_recorded_flight_becomes_its_reports() -> None:
     }
     assert speeds <= decoded_speeds
     assert not assembler.rejections  # the flight has no surface positions nor DF11 replies
+    # Each report at its line's own time, as datetime reads it.
+    line_times = set()
+    for text, _ in lines:
+        if text.startswith("MSG,3"):
+            fields = text.split(",")
+            text_time = f"{fields[6]} {fields[7]} +0000"
+            moment = datetime.strptime(text_time, "%Y/%m/%d %H:%M:%S.%f %z")
+            line_times.add(round(moment.timestamp() * 1_000_000))
+    assert {row["time_us"] for row in rows} <= line_times
 
 
 def test_reads_cut_anywhere_give_the_same_reports() -> None:
@@ -190,3 +199,23 @@ def test_message_times_read_as_datetime_does(moment: datetime) -> None:
     assert message_time_us(date, clock[:8]) == expected - moment.microsecond
     assert message_time_us(date, clock[:8] + b".") is None
     assert message_time_us(date, clock[:8] + b",5") is None
+
+
+@given(st.lists(st.datetimes(min_value=EARLIEST, max_value=LATEST), min_size=1, max_size=8))
+def test_the_assemblers_second_cache_reads_times_as_message_time_us(
+    moments: list[datetime],
+) -> None:
+    assembler = SbsAssembler(clock="message", utc_offset_s=-3600.0)
+    data = b""
+    expected = []
+    for moment in sorted(moments):
+        date = moment.strftime("%Y/%m/%d")
+        clock = moment.strftime("%H:%M:%S.%f")[:-3]
+        when = f"{date},{clock},{date},{clock}"
+        data += f"MSG,4,1,1,4CA2D6,1,{when},,,420,90,,,0,,,,,0\n".encode()
+        data += f"MSG,3,1,1,4CA2D6,1,{when},,1000,,,45.0,7.0,,,,,,0\n".encode()
+        time_us = message_time_us(date.encode(), clock.encode())
+        assert time_us is not None
+        expected.append(time_us + 3_600_000_000)
+    rows = assembler.feed(data, 0)
+    assert [row["time_us"] for row in rows] == expected

@@ -228,6 +228,8 @@ class SbsAssembler:
         self._message_clock = clock == "message"
         self._offset_us = round(utc_offset_s * 1_000_000)
         self._tail = b""
+        #: The last whole second read: (date, HH:MM:SS, UTC µs less the offset).
+        self._second: tuple[bytes, bytes, int] = (b"", b"", 0)
         self.messages = 0
 
     def feed(self, data: bytes, received_us: int) -> list[Row]:
@@ -243,7 +245,8 @@ class SbsAssembler:
             if not line or line == b"\r":
                 continue
             count += 1
-            parsed = parse_line(line.rstrip(b"\r"))
+            # A "\r" ends field 21 (on the ground), which no state needs: left on.
+            parsed = parse_line(line)
             if isinstance(parsed, str):
                 rejections[parsed] += 1
                 continue
@@ -282,8 +285,21 @@ class SbsAssembler:
         clock is chosen and the line's date or time is not one."""
         if not self._message_clock:
             return received_us
-        message_us = message_time_us(*when)
+        date, clock = when
+        # Lines come a few hundred a second: the last whole second read serves most.
+        if (
+            clock[:8] == self._second[1]
+            and date == self._second[0]
+            and len(clock) == 12
+            and clock[8] == 0x2E  # "."
+            and clock[9:].isdigit()
+        ):
+            return self._second[2] + int(clock[9:]) * 1_000
+        message_us = message_time_us(date, clock)
         if message_us is None:
             self.rejections[GARBLED] += 1
             return None
+        whole = message_time_us(date, clock[:8])
+        if whole is not None:
+            self._second = (date, clock[:8], whole - self._offset_us)
         return message_us - self._offset_us
