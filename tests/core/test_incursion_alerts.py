@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
-from tests.core.parties import operator, three_parties
+from tests.core.parties import START_US, operator, three_parties
 
 from airhotline import geo, units
 from airhotline.bootstrap import build_node
@@ -17,7 +17,7 @@ from airhotline.clock import SimulatedClock, iso_from_us
 from airhotline.core.alerts import Alert, Tier
 from airhotline.core.alerts.model import INCURSION
 from airhotline.core.messages import render
-from airhotline.core.node import HotlineNode
+from airhotline.core.node import HotlineConfig, HotlineNode
 from airhotline.core.reports import ReportBatch
 
 HOUR_US = 3_600_000_000
@@ -238,3 +238,21 @@ def test_a_cancelled_notice_clears_its_incursions(node: HotlineNode) -> None:
     (alert,) = incursions(node)
     assert not alert.active
     assert alert.resolution == "clear"
+
+
+def test_an_incursion_does_not_count_against_the_flood_of_conflicts(sqlite_url: str) -> None:
+    node = build_node(
+        sqlite_url, clock=SimulatedClock(START_US), config=HotlineConfig(flood_limit=1)
+    )
+    try:
+        # BOREAS first: its (lesser) id leads both pairs of parties, as the flood counts.
+        for name in ("BOREAS", "ATLAS", "CIRRUS"):
+            node.add_party(name, "en")
+        firing_range(node)
+        wingman: Track = ("ATLAS", "A-WING", 15.0, 1.0, 10_000.0)  # 1 NM beside B-IN
+        fly_north(node, [HEADING_IN], 5)  # the incursion first, then the conflict
+        fly_north(node, [HEADING_IN, wingman], 5, t0=5)
+        kinds = sorted(a.kind for a in node.alerts.alerts(party_id=None, active=True))
+        assert kinds == ["conflict", "notice-incursion"]
+    finally:
+        node.close()

@@ -23,6 +23,8 @@ ATLAS publishes a notice, amends it and cancels it; BOREAS publishes a short not
 ATLAS alone, which overlaps ATLAS's (``notice.overlap``). The admin designates a zone
 far from any traffic and removes it. BOREAS and CEDAR clear B5 and C5 to fly close
 (proposed, accepted: the encounter is held back, ``exemption.suppressed``), then revoke.
+CEDAR announces live firing just ahead of ATLAS's A2, which flies into it: a notice
+incursion alert, active when the journal ends.
 
 Corpora of released versions are never rewritten. The one of the version in the making
 (``*-dev``) is written again whenever the journal gains a kind or a version, and keeps
@@ -250,6 +252,15 @@ def talk(node: HotlineNode, k: int, operator: dict[str, Principal]) -> None:
     elif k == 90:
         (zone,) = node.zones.zones()
         node.remove_zone(zone.id)
+    elif k == 95:
+        # CEDAR's live firing just ahead of ATLAS's A2: a notice incursion, still active
+        # when the journal ends.
+        lat, lon, _ = geo.geodesic_forward(
+            35.5, 33.0, 0.0, float(units.m_from_nm(100.0 * k / 3600.0 + 3.0))
+        )
+        ahead = {"type": "Circle", "center": [float(lon), float(lat)], "radius_nm": 1.5}
+        firing = {**notice_body(node, kind="live-firing", lead_s=0), "area": ahead}
+        node.notices.publish(operator[CEDAR], {**firing, "upper": "FL250", "to": [ATLAS]})
     elif k == 150:
         messages.check_lines(CEDAR)
         (cleared_pair,) = node.exemptions.all()

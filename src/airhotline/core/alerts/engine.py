@@ -294,7 +294,8 @@ class AlertEngine:
             policy_for=self.policy_for,
             detector=self._detector,
             # Cycles take turns (the node's cycle lock): no other cycle changes these.
-            followed=self._book.encounters.keys(),
+            # Conflicts only: an incursion does not count against a flood of conflicts.
+            followed=[p for p in self._book.encounters if notice_in(p[1]) is None],
             limit=self._flood_limit,
         )
         predicted.update(self._incursions(view, lookahead_s, nearby))
