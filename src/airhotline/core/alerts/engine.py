@@ -269,10 +269,19 @@ class AlertEngine:
         lookahead_s = max(
             [self._policies.lookahead_s, *(m.lookahead_s for m in agreed.values() if m.lookahead_s)]
         )
-        # The cycle's tracks, indexed once for the zones and the notices (`nearby`).
+        live = (
+            self._notices.live_between(now, now + round(lookahead_s * US_PER_S))
+            if self._notices is not None
+            else None
+        )
+        # Cycles take turns (the node's cycle lock): only this cycle's stages read it.
+        self._live_notices = {n.id: n for n in live.notices} if live is not None else {}
+        # The cycle's tracks, indexed once for the zones and the notices (`nearby`), when
+        # there is any of either.
+        zoned = self._zones is not None and bool(self._zones.zones())
         nearby = (
             TrackIndex(view.states.lat_deg, view.states.lon_deg)
-            if len(view) and (self._zones is not None or self._notices is not None)
+            if len(view) and (zoned or self._live_notices)
             else None
         )
         zone_minima = (
@@ -298,7 +307,16 @@ class AlertEngine:
             followed=[p for p in self._book.encounters if notice_in(p[1]) is None],
             limit=self._flood_limit,
         )
-        predicted.update(self._incursions(view, lookahead_s, nearby))
+        if live is not None and nearby is not None and self._live_notices:
+            found = incursions(
+                live,
+                view.states,
+                view.party_id,
+                now_us=now,
+                lookahead_s=lookahead_s,
+                nearby=nearby,
+            )
+            predicted.update(incursion_predictions(view, found, self.policy_for))
         suppressed = self._suppress(predicted, now)
         rows = view.rows()
 
@@ -350,19 +368,6 @@ class AlertEngine:
                 .with_records(events, records)
                 .forgetting(now - self._retain_us)
             )
-
-    def _incursions(
-        self, view: PictureView, lookahead_s: float, nearby: TrackIndex | None
-    ) -> dict[PairKey, Prediction]:
-        """The incursions into live notices this cycle, as predictions (`incursions`)."""
-        if self._notices is None or nearby is None:
-            return {}
-        now = view.time_us
-        live = self._notices.live_between(now, now + round(lookahead_s * US_PER_S))
-        # Cycles take turns (the node's cycle lock): only this cycle's stages read it.
-        self._live_notices = {n.id: n for n in live.notices}
-        found = incursions(live, view.states, view.party_id, now_us=now, lookahead_s=lookahead_s)
-        return incursion_predictions(view, found, self.policy_for)
 
     def _measured(
         self, view: PictureView, rows: Mapping[TrackKey, int], alerts: Collection[Alert]
