@@ -227,3 +227,13 @@ def test_any_wanted_frame_with_good_parity_never_raises(
     for row in assembler.feed(b"".join(frames), T0):
         validates(dict(row))
     assert "crc" not in assembler.rejections
+
+
+def test_aircraft_long_unheard_are_forgotten() -> None:
+    assembler = BeastAssembler(resync_s=None)
+    even, odd = "8D40621D58C382D690C8AC2863A7", "8D40621D58C386435CC412692AD6"
+    assembler.feed(beast_frame(0, bytes.fromhex(even)) + beast_frame(12, bytes.fromhex(odd)), T0)
+    assert len(assembler) == 1
+    later = beast_frame(400 * 12_000_000, bytes.fromhex("8D485020994409940838175B284F"))
+    assembler.feed(later, T0)
+    assert len(assembler) == 0

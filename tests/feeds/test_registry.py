@@ -44,3 +44,11 @@ def test_the_public_surface() -> None:
             "trajectory",
         ]
     )
+
+
+@pytest.mark.parametrize("name", sorted(ADAPTERS))
+def test_an_assembler_counts_what_it_reads(name: str) -> None:
+    assembler = make_assembler(name)
+    assembler.feed(b"garbage\n", 0)
+    assert assembler.messages >= 1
+    assert assembler.rejections.total() == assembler.messages

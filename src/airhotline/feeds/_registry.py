@@ -24,6 +24,9 @@ class Assembler(Protocol):
     @property
     def rejections(self) -> Rejections: ...
 
+    #: Messages read so far (lines, frames, state vectors, records), rejected or not.
+    messages: int
+
     def feed(self, data: bytes, received_us: int) -> list[Row]:
         """The state reports completed by ``data``, read at ``received_us`` (UTC µs)."""
         ...

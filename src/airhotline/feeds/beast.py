@@ -100,6 +100,9 @@ class _Cpr:
         self.odd: tuple[int, int, int] | None = None
         self.last: tuple[int, float, float] | None = None  # (time_us, lat, lon)
 
+    def heard_us(self) -> int:
+        return max(half[0] for half in (self.even, self.odd, self.last) if half is not None)
+
 
 def _plausible(last: tuple[int, float, float], time_us: int, lat: float, lon: float) -> bool:
     """Whether an aircraft at ``last`` can be at (lat, lon) at ``time_us``."""
@@ -154,7 +157,13 @@ class BeastAssembler:
         self._cpr: dict[str, _Cpr] = {}
         self._pair_us = round(PAIR_WINDOW_S * 1e6)
         self._local_us = round(LOCAL_WINDOW_S * 1e6)
+        self._forget_us = round(self.tracks.freshness.forget_s * 1e6)
+        self._next_sweep_us = 0
         self.messages = 0
+
+    def __len__(self) -> int:
+        """How many aircraft's CPR state is held."""
+        return len(self._cpr)
 
     def feed(self, data: bytes, received_us: int) -> list[Row]:
         """The reports completed by the frames in ``data`` (read at ``received_us``,
@@ -205,7 +214,18 @@ class BeastAssembler:
                 self.tracks.callsign(address, time_us, fields.callsign)
             else:
                 rejections[UNSUPPORTED] += 1
+        self._sweep(time_us)
         return rows
+
+    def _sweep(self, now_us: int) -> None:
+        """Forget the CPR state of aircraft unheard for ``forget_s``, at most once per
+        ``forget_s`` of feed time, so that a long feed's memory stays bounded."""
+        if now_us < self._next_sweep_us:
+            return
+        self._next_sweep_us = now_us + self._forget_us
+        before = now_us - self._forget_us
+        for address in [a for a, state in self._cpr.items() if state.heard_us() < before]:
+            del self._cpr[address]
 
     def _time_us(self, ticks: int, received_us: int) -> int:
         anchor = self._anchor

@@ -139,6 +139,7 @@ class OpenSkyAssembler:
         """The reports in the response(s) ``data``; ``received_us`` is not used: OpenSky
         times each state itself."""
         rows: list[Row] = []
+        latest_s = 0.0
         for document in _documents(data):
             parsed = parse_response(document)
             if parsed is None:
@@ -146,6 +147,7 @@ class OpenSkyAssembler:
                 self.rejections[GARBLED] += 1
                 continue
             response_s, states = parsed
+            latest_s = max(latest_s, response_s)
             for state in states:
                 self.messages += 1
                 row = state_row(state, response_s, self.freshness.max_age_s)
@@ -156,14 +158,15 @@ class OpenSkyAssembler:
                     continue
                 self._reported[row["track_id"]] = row["time_us"]
                 rows.append(row)
-        self._forget(received_us)
+        self._forget(latest_s)
         return rows
 
-    def _forget(self, now_us: int) -> None:
-        """Forget aircraft not reported for ``forget_s``, so the memory stays bounded."""
+    def _forget(self, now_s: float) -> None:
+        """Forget aircraft not reported for ``forget_s`` before the latest response, once
+        there are many, so that the memory stays bounded."""
         if len(self._reported) < 50_000:
             return
-        before = now_us - round(self.freshness.forget_s * 1_000_000)
+        before = round((now_s - self.freshness.forget_s) * 1_000_000)
         self._reported = {a: t for a, t in self._reported.items() if t >= before}
 
 

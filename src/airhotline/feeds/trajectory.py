@@ -147,7 +147,8 @@ def rows_of_table(
     """Rows of a table with the snapshot columns (and ``time``), in time order."""
     missing = [name for name in COLUMNS if name not in columns]
     if missing:
-        rejections[GARBLED] += max((len(c) for c in columns.values()), default=1)
+        # Every row is unusable; a file with no row at all still counts once.
+        rejections[GARBLED] += max(1, *(len(column) for column in columns.values()))
         return []
     times = columns.get("time")
     party, track_id = columns["party"], columns["track_id"]
@@ -202,10 +203,17 @@ class TrajectoryAssembler:
 
     def __init__(self) -> None:
         self.rejections = Rejections()
+        self.messages = 0
 
     def feed(self, data: bytes, received_us: int) -> list[Row]:
         """The rows of the recording ``data``; ``received_us`` times a snapshot file
         without a ``time`` column."""
+        before = self.rejections.total()
+        rows = self._rows(data, received_us)
+        self.messages += len(rows) + self.rejections.total() - before
+        return rows
+
+    def _rows(self, data: bytes, received_us: int) -> list[Row]:
         try:
             if data.startswith(_GZIP):
                 data = gzip.decompress(data)
