@@ -20,7 +20,15 @@ from airhotline.feeds._registry import register
 from airhotline.feeds._rejects import CRC, GARBLED, IGNORED, OUT_OF_RANGE, UNSUPPORTED, Rejections
 from airhotline.feeds._rows import Row
 from airhotline.feeds._tracks import Freshness, TrackTable
-from airhotline.feeds.modes import Identity, Position, Velocity, crc_ok, decoder, wanted
+from airhotline.feeds.modes import (
+    FIRST_BYTES,
+    TYPE_BYTES,
+    Identity,
+    Position,
+    Velocity,
+    crc_ok,
+    decoder,
+)
 
 __all__ = ["BODY_LENGTHS", "BeastAssembler", "Frame", "split_frames"]
 
@@ -181,7 +189,8 @@ class BeastAssembler:
         keep: list[bytes] = []
         ignored = crc = 0
         for kind, ticks, message in frames:
-            if kind == 0x33 and wanted(message):
+            # `modes.wanted`, inlined: this runs for every frame of the feed.
+            if kind == 0x33 and message[0] in FIRST_BYTES and message[4] in TYPE_BYTES:
                 if crc_ok(message):
                     keep_ticks.append(ticks)
                     keep.append(message)

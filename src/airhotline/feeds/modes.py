@@ -26,6 +26,8 @@ from typing import Any, NamedTuple
 
 __all__ = [
     "DECODERS",
+    "FIRST_BYTES",
+    "TYPE_BYTES",
     "Decoder",
     "Fields",
     "Identity",
@@ -40,6 +42,11 @@ IDENTITY_TC = frozenset(range(1, 5))
 POSITION_TC = frozenset((*range(9, 19), *range(20, 23)))
 VELOCITY_TC = 19
 _WANTED_TC = IDENTITY_TC | POSITION_TC | {VELOCITY_TC}
+#: The first byte of a wanted frame: DF17 with any capability, or DF18 with control field
+#: 0; and its fifth, the type code's. As sets of byte values, so that the filter is two
+#: membership tests on the bytes as they are (the Beast assembler inlines them).
+FIRST_BYTES = frozenset((*range(17 << 3, 18 << 3), 18 << 3))
+TYPE_BYTES = frozenset(byte for byte in range(256) if byte >> 3 in _WANTED_TC)
 
 _POLY = 0xFFF409  # the Mode S parity generator, x^24 + … + 1 without its top bit
 
@@ -69,10 +76,7 @@ def crc_ok(frame: bytes) -> bool:
 def wanted(frame: bytes) -> bool:
     """Whether a frame is an extended squitter of a kind a state report needs (DF17, or
     DF18 with control field 0: an ICAO address), judged on its header alone."""
-    if len(frame) != 14:
-        return False
-    first = frame[0]
-    return (first >> 3 == 17 or first == 0x90) and frame[4] >> 3 in _WANTED_TC
+    return len(frame) == 14 and frame[0] in FIRST_BYTES and frame[4] in TYPE_BYTES
 
 
 class Position(NamedTuple):
