@@ -6,7 +6,7 @@ from __future__ import annotations
 import bisect
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.feeds.samples import (
     DUMP1090_BIN,
@@ -39,6 +39,7 @@ def test_the_dump1090_capture_splits_whole_wherever_it_is_cut() -> None:
 message = st.one_of(st.binary(min_size=n, max_size=n) for n in (2, 7, 14))
 
 
+@settings(deadline=None)  # these check what never raises, not how fast
 @given(st.lists(st.tuples(st.integers(0, 2**48 - 1), message), max_size=20))
 def test_escapes_round_trip(frames: list[tuple[int, bytes]]) -> None:
     """Any 0x1a in a timestamp, signal level or message comes back as one byte."""
@@ -192,6 +193,7 @@ def test_the_counter_is_anchored_and_resynchronised() -> None:
     assert recording._time_us(60 * 12_000_000, T0) == T0 + 60_000_000
 
 
+@settings(deadline=None)  # these check what never raises, not how fast
 @given(st.binary(max_size=600))
 def test_arbitrary_bytes_never_raise(data: bytes) -> None:
     assembler = BeastAssembler()
@@ -199,6 +201,7 @@ def test_arbitrary_bytes_never_raise(data: bytes) -> None:
         validates(dict(row))
 
 
+@settings(deadline=None)  # these check what never raises, not how fast
 @given(st.lists(st.sampled_from(_flight_frames_beast(2_000)), max_size=60), st.binary(max_size=40))
 def test_real_frames_shuffled_with_garbage_never_raise(frames: list[bytes], junk: bytes) -> None:
     assembler = BeastAssembler(resync_s=None)
@@ -210,6 +213,7 @@ def test_real_frames_shuffled_with_garbage_never_raise(frames: list[bytes], junk
 wanted_tc = st.sampled_from([*range(1, 5), *range(9, 23)])
 
 
+@settings(deadline=None)  # these check what never raises, not how fast
 @given(
     st.lists(st.tuples(wanted_tc, st.binary(min_size=7, max_size=7)), min_size=1, max_size=30),
     st.sampled_from(sorted(DECODERS)),

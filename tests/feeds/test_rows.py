@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from airhotline.core.reports import ReportBatch
@@ -45,6 +45,7 @@ def validates(row: dict[str, object]) -> None:
 finite = st.floats(allow_nan=True, allow_infinity=True)
 
 
+@settings(deadline=None)  # these check what never raises, not how fast
 @given(
     lat=finite,
     lon=finite,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.feeds.samples import sbs_lines
 from tests.feeds.test_rows import validates
@@ -162,6 +162,7 @@ def test_a_message_clock_needs_a_message_time() -> None:
         SbsAssembler(clock="local")  # type: ignore[arg-type]
 
 
+@settings(deadline=None)  # these check what never raises, not how fast
 @given(st.binary(max_size=400))
 def test_arbitrary_bytes_never_raise(data: bytes) -> None:
     assembler = SbsAssembler(clock="message")
@@ -176,6 +177,7 @@ fields = st.one_of(
 )
 
 
+@settings(deadline=None)  # these check what never raises, not how fast
 @given(st.lists(fields, min_size=0, max_size=24))
 def test_arbitrary_lines_of_fields_never_raise(values: list[str]) -> None:
     text = ",".join(["MSG", *values]).encode()
@@ -189,6 +191,7 @@ def test_arbitrary_lines_of_fields_never_raise(values: list[str]) -> None:
 EARLIEST, LATEST = datetime(1970, 1, 2), datetime(2099, 12, 31)  # noqa: DTZ001
 
 
+@settings(deadline=None)  # these check what never raises, not how fast
 @given(st.datetimes(min_value=EARLIEST, max_value=LATEST))
 def test_message_times_read_as_datetime_does(moment: datetime) -> None:
     date = moment.strftime("%Y/%m/%d").encode()
@@ -201,6 +204,7 @@ def test_message_times_read_as_datetime_does(moment: datetime) -> None:
     assert message_time_us(date, clock[:8] + b",5") is None
 
 
+@settings(deadline=None)  # these check what never raises, not how fast
 @given(st.lists(st.datetimes(min_value=EARLIEST, max_value=LATEST), min_size=1, max_size=8))
 def test_the_assemblers_second_cache_reads_times_as_message_time_us(
     moments: list[datetime],
