@@ -223,3 +223,11 @@ def test_the_assemblers_second_cache_reads_times_as_message_time_us(
         expected.append(time_us + 3_600_000_000)
     rows = assembler.feed(data, 0)
     assert [row["time_us"] for row in rows] == expected
+
+
+def test_a_stream_without_ends_of_line_does_not_grow_without_bound() -> None:
+    assembler = SbsAssembler()
+    for _ in range(10):
+        assembler.feed(b"x" * 1_000, T0)
+    assert dict(assembler.rejections) == {"garbled": 2}
+    assert assembler.feed(b"\n" + line(8), T0) == []

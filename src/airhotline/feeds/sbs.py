@@ -44,6 +44,8 @@ from airhotline.feeds._tracks import Freshness, TrackTable
 __all__ = ["SbsAssembler", "SbsMessage", "message_time_us", "parse_line"]
 
 _FIELDS = 22
+#: Longer than any SBS line (about 150 bytes): a "line" past this is no line.
+_MAX_LINE = 4_096
 _OTHER_KINDS = frozenset((b"SEL", b"ID", b"AIR", b"STA", b"CLK"))
 #: (type, address, date and time fields as written, callsign, altitude, ground speed,
 #: track, vertical rate, latitude, longitude); a number is None where the field is empty.
@@ -237,6 +239,10 @@ class SbsAssembler:
         µs); a last line without its end of line waits for the next read."""
         lines = (self._tail + data if self._tail else data).split(b"\n")
         self._tail = lines.pop()
+        if len(self._tail) > _MAX_LINE:  # no end of line in sight: not SBS, drop it
+            self._tail = b""
+            self.rejections[GARBLED] += 1
+            self.messages += 1
         rows: list[Row] = []
         rejections = self.rejections
         tracks = self.tracks
