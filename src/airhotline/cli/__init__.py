@@ -65,6 +65,14 @@ class RootGroup(TyperGroup):
                 attribute="journal_app",
             )
         )
+        self.add_command(
+            LazyGroup(
+                name="drill",
+                help="Joint drills: scripted encounters on a simulated clock.",
+                module="airhotline.cli.drill",
+                attribute="drill_app",
+            )
+        )
 
 
 app = typer.Typer(

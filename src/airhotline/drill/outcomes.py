@@ -1,0 +1,199 @@
+"""A drill's expected outcomes checked against what happened: the journal's records
+(alerts, acknowledgements, escalations, answers, lines) and the separations the
+aircraft really flew. Pure: the runner hands in what it recorded.
+
+Times are seconds from the drill's start. An ``alert`` check passes when an alert
+between the two (tracks, or a track and a notice) reaches at least the tier asked for,
+at a moment within the window; ``separation`` bounds the least horizontal and vertical
+separation the two aircraft flew (measured every second on their true positions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from airhotline.core.alerts.model import INCURSION, Tier
+from airhotline.core.records import Record
+
+__all__ = ["Observed", "Outcome", "judge"]
+
+US_PER_S = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    check: str
+    passed: bool
+    expected: str
+    observed: str
+
+
+@dataclass(frozen=True, slots=True)
+class Observed:
+    """What the runner saw: the journal, and what it alone knows."""
+
+    records: Sequence[Record]
+    start_us: int
+    #: Per pair of track ids (sorted): least (horizontal NM, vertical ft) flown.
+    closest: Mapping[tuple[str, str], tuple[float, float]]
+    #: The notice id each notice label was published as.
+    notices: Mapping[str, str]
+    #: The message id each message label was sent as.
+    messages: Mapping[str, str]
+
+
+def judge(expect: Iterable[Mapping[str, Any]], seen: Observed) -> list[Outcome]:
+    return [_judge(e, seen) for e in expect]
+
+
+def _judge(e: Mapping[str, Any], seen: Observed) -> Outcome:
+    check = str(e["check"])
+    (kind,) = [k for k in e if k != "check"]
+    body: Mapping[str, Any] = e[kind]
+    passed, expected, observed = _JUDGES[kind](body, seen)
+    return Outcome(check, passed, expected, observed)
+
+
+def _t(record: Record, seen: Observed) -> float:
+    return (record.time_us - seen.start_us) / US_PER_S
+
+
+def _window(body: Mapping[str, Any], key: str) -> tuple[float, float]:
+    low, high = body.get(key, (float("-inf"), float("inf")))
+    return float(low), float(high)
+
+
+def _sides(payload: Mapping[str, Any]) -> tuple[str, str]:
+    tracks = [str(t["track_id"]) for t in payload["tracks"]]
+    if payload.get("kind") == INCURSION:
+        return tracks[0], str(payload["notice"]["notice_id"])
+    return tracks[0], tracks[1]
+
+
+def _records_between(
+    body: Mapping[str, Any], seen: Observed, kind: str | None = None
+) -> list[Record]:
+    """The alert records of the pair the check names, in journal order."""
+    first, second = (str(x) for x in body["between"])
+    incursion = body.get("kind") == INCURSION
+    if incursion:
+        second = seen.notices.get(second, second)
+    wanted = {first, second}
+    return [
+        r
+        for r in seen.records
+        if r.kind.startswith("alert.")
+        and r.kind != "alert.safety"
+        and (kind is None or r.kind == kind)
+        and set(_sides(r.payload)) == wanted
+        and (r.payload.get("kind", "conflict") == INCURSION) == incursion
+    ]
+
+
+def _named(body: Mapping[str, Any]) -> str:
+    return " / ".join(str(x) for x in body["between"])
+
+
+def _alert(body: Mapping[str, Any], seen: Observed) -> tuple[bool, str, str]:
+    tier = Tier[str(body.get("tier", "advisory")).upper()]
+    low, high = _window(body, "within_s")
+    expected = f"{body.get('kind', 'conflict')} {_named(body)}: {tier.label} or above"
+    if "within_s" in body:
+        expected += f" within {low:g}-{high:g} s"
+    reached = [
+        r for r in _records_between(body, seen) if Tier[str(r.payload["tier"]).upper()] >= tier
+    ]
+    if not reached:
+        tiers = sorted({str(r.payload["tier"]) for r in _records_between(body, seen)})
+        return False, expected, f"never reached ({', '.join(tiers) or 'no alert'})"
+    when = _t(reached[0], seen)
+    return low <= when <= high, expected, f"{reached[0].payload['tier']} at {when:g} s"
+
+
+def _no_alert(body: Mapping[str, Any], seen: Observed) -> tuple[bool, str, str]:
+    raised = _records_between(body, seen, "alert.raised")
+    observed = "none" if not raised else f"{raised[0].payload['tier']} at {_t(raised[0], seen):g} s"
+    return not raised, f"no alert {_named(body)}", observed
+
+
+def _separation(body: Mapping[str, Any], seen: Observed) -> tuple[bool, str, str]:
+    pair = tuple(sorted(str(x) for x in body["between"]))
+    expected = f"{_named(body)}:"
+    if "min_h_nm" in body:
+        expected += " least horizontal {:g}-{:g} NM".format(*body["min_h_nm"])
+    if "min_v_ft" in body:
+        expected += " least vertical {:g}-{:g} ft".format(*body["min_v_ft"])
+    flown = seen.closest.get((pair[0], pair[1]))
+    if flown is None:
+        return False, expected, "the two never flew at the same time"
+    h, v = flown
+    ok = True
+    if "min_h_nm" in body:
+        ok &= body["min_h_nm"][0] <= h <= body["min_h_nm"][1]
+    if "min_v_ft" in body:
+        ok &= body["min_v_ft"][0] <= v <= body["min_v_ft"][1]
+    return ok, expected, f"{h:.2f} NM, {v:.0f} ft"
+
+
+def _acknowledged(body: Mapping[str, Any], seen: Observed) -> tuple[bool, str, str]:
+    by = str(body["by"])
+    limit = float(body.get("by_s", float("inf")))
+    expected = f"{by} acknowledges {_named(body)}" + (f" by {limit:g} s" if "by_s" in body else "")
+    acks = [r for r in _records_between(body, seen, "alert.acknowledged") if r.payload["by"] == by]
+    if not acks:
+        return False, expected, "never"
+    when = _t(acks[0], seen)
+    return when <= limit, expected, f"at {when:g} s"
+
+
+def _escalated(body: Mapping[str, Any], seen: Observed) -> tuple[bool, str, str]:
+    to = str(body.get("to", "parties"))
+    limit = float(body.get("by_s", float("inf")))
+    expected = f"{_named(body)} escalated to {to}" + (f" by {limit:g} s" if "by_s" in body else "")
+    found = [r for r in _records_between(body, seen, "alert.escalated") if r.payload["to"] == to]
+    if not found:
+        return False, expected, "never"
+    when = _t(found[0], seen)
+    return when <= limit, expected, f"at {when:g} s"
+
+
+def _answered(body: Mapping[str, Any], seen: Observed) -> tuple[bool, str, str]:
+    label = str(body["message"])
+    message_id = seen.messages.get(label)
+    limit = float(body.get("by_s", float("inf")))
+    expected = f"message {label} answered" + (f" by {limit:g} s" if "by_s" in body else "")
+    found = [
+        r
+        for r in seen.records
+        if r.kind == "message.answered"
+        and r.payload["message_id"] == message_id
+        and not r.payload.get("standby")
+    ]
+    if not found:
+        return False, expected, "never"
+    when = _t(found[0], seen)
+    return when <= limit, expected, f"{found[0].payload['answer']} at {when:g} s"
+
+
+def _line_degraded(body: Mapping[str, Any], seen: Observed) -> tuple[bool, str, str]:
+    party = str(body["party"])
+    limit = float(body.get("by_s", float("inf")))
+    expected = f"{party}'s line degraded" + (f" by {limit:g} s" if "by_s" in body else "")
+    found = [r for r in seen.records if r.kind == "line.degraded" and r.payload["party"] == party]
+    if not found:
+        return False, expected, "never"
+    when = _t(found[0], seen)
+    return when <= limit, expected, f"at {when:g} s"
+
+
+_JUDGES = {
+    "alert": _alert,
+    "no_alert": _no_alert,
+    "separation": _separation,
+    "acknowledged": _acknowledged,
+    "escalated": _escalated,
+    "answered": _answered,
+    "line_degraded": _line_degraded,
+}

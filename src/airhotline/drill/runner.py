@@ -1,0 +1,240 @@
+"""The drill runner: a scenario through the very same core a control centre uses —
+built by the composition root (`airhotline.bootstrap.build_node`) on a simulated clock —
+second by second: the aircraft fly (`flight`), each party reports its own, the cycle
+detects and alerts, the scripted operators acknowledge and the scripted centres talk;
+then the expected outcomes are judged (`outcomes`).
+
+``speed`` is simulated seconds per wall-clock second; None (``--speed max``) never
+sleeps.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from airhotline import geo, units
+from airhotline.bootstrap import build_node
+from airhotline.clock import SimulatedClock, iso_from_us
+from airhotline.core.access import AgreementMode, AgreementStatus, Minima, Principal, Role
+from airhotline.core.messages.engine import Outgoing
+from airhotline.core.node import HotlineConfig, HotlineNode
+from airhotline.core.reports import ReportBatch
+from airhotline.drill.flight import Fleet
+from airhotline.drill.outcomes import Observed, Outcome, judge
+from airhotline.drill.scenario import Scenario
+
+__all__ = ["DrillResult", "run_drill"]
+
+US_PER_S = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class DrillResult:
+    scenario: Scenario
+    outcomes: list[Outcome]
+    #: The journal the drill wrote, and its head when it ended.
+    url: str
+    head_seq: int
+    head_hash: str
+    wall_s: float
+
+    @property
+    def passed(self) -> bool:
+        return all(o.passed for o in self.outcomes)
+
+
+def run_drill(
+    scenario: Scenario,
+    url: str,
+    *,
+    speed: float | None = None,
+    config: HotlineConfig | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> DrillResult:
+    """Run ``scenario`` on a fresh journal at ``url``; the outcomes judged."""
+    started = time.perf_counter()
+    spec = scenario.spec
+    clock = SimulatedClock(scenario.start_us)
+    node = build_node(url, clock=clock, config=config)
+    try:
+        operators = _set_up(node, spec)
+        fleet = Fleet(spec["aircraft"])
+        watched = _watched_pairs(spec)
+        closest: dict[tuple[str, str], tuple[float, float]] = {}
+        notices: dict[str, str] = {}
+        messages: dict[str, str] = {}
+        told: dict[tuple[str, int], int] = {}
+        due_notices = _by_second(spec.get("notices", []))
+        due_messages = _by_second(spec.get("messages", []))
+        patience = {p["name"]: p.get("acknowledge_after_s", "never") for p in spec["parties"]}
+        for t in range(scenario.duration_s + 1):
+            tick = time.perf_counter()
+            for notice in due_notices.get(t, []):
+                _publish(node, operators, notice, scenario.start_us, notices)
+            for message in due_messages.get(t, []):
+                _send(node, operators, message, messages)
+            now = clock.now_us()
+            for party, rows in fleet.reports(t, now).items():
+                node.submit_reports(
+                    operators[party].party_id or 0,
+                    ReportBatch.from_rows(rows),
+                    idempotency_key=None,
+                    body_sha256=f"drill-{party}-{t}",
+                ).result()
+            node.run_cycle()
+            _acknowledge(node, operators, patience, told, t)
+            _measure(fleet, t, watched, closest)
+            fleet.step(t + 1)
+            clock.advance(1.0)
+            if speed is not None:
+                sleep(max(0.0, 1.0 / speed - (time.perf_counter() - tick)))
+        clock.advance(-1.0)
+        records = node.store.records_after(0, limit=10_000_000)
+        head = node.store.head()
+    finally:
+        node.close()
+    seen = Observed(records, scenario.start_us, closest, notices, messages)
+    return DrillResult(
+        scenario,
+        judge(spec["expect"], seen),
+        url,
+        head.seq,
+        head.hash,
+        time.perf_counter() - started,
+    )
+
+
+def _set_up(node: HotlineNode, spec: Mapping[str, Any]) -> dict[str, Principal]:
+    operators = {}
+    for party in spec["parties"]:
+        made = node.add_party(party["name"], party.get("lang", "en"))
+        token_id = made.tokens[Role.OPERATOR][0]
+        operators[party["name"]] = Principal(token_id, Role.OPERATOR, made.party.id, party["name"])
+    for a in spec.get("agreements", []):
+        node.set_agreement(
+            a["parties"][0],
+            a["parties"][1],
+            AgreementMode(a.get("mode", "conflicts-only")),
+            AgreementStatus(a.get("status", "active")),
+            Minima(
+                h_sep_nm=a.get("h_sep_nm"),
+                v_sep_ft=a.get("v_sep_ft"),
+                lookahead_s=a.get("lookahead_s"),
+            ),
+        )
+    for zone in spec.get("zones", []):
+        node.set_zone(zone)
+    return operators
+
+
+def _by_second(items: list[Mapping[str, Any]]) -> dict[int, list[Mapping[str, Any]]]:
+    due: dict[int, list[Mapping[str, Any]]] = {}
+    for item in items:
+        due.setdefault(int(np.ceil(float(item.get("at_s", 0)))), []).append(item)
+    return due
+
+
+def _publish(
+    node: HotlineNode,
+    operators: Mapping[str, Principal],
+    notice: Mapping[str, Any],
+    start_us: int,
+    labels: dict[str, str],
+) -> None:
+    window = notice["window"]
+    body: dict[str, Any] = {
+        "kind": notice["kind"],
+        "area": notice["area"],
+        "lower": notice.get("lower", "SFC"),
+        "upper": notice.get("upper", "UNL"),
+        "window": {
+            "start": iso_from_us(start_us + round(float(window["start_s"]) * US_PER_S)),
+            "end": iso_from_us(start_us + round(float(window["end_s"]) * US_PER_S)),
+        },
+        "description": notice.get("description", ""),
+    }
+    if "to" in notice:
+        body["to"] = list(notice["to"])
+    published = node.notices.publish(operators[notice["party"]], body)
+    if "label" in notice:
+        labels[str(notice["label"])] = published.id
+
+
+def _send(
+    node: HotlineNode,
+    operators: Mapping[str, Principal],
+    message: Mapping[str, Any],
+    labels: dict[str, str],
+) -> None:
+    sent = node.messages.send(
+        operators[message["from"]],
+        Outgoing(
+            type=message.get("type"),
+            form=message.get("form"),
+            params=message.get("params", {}),
+            to=message.get("to"),
+            lang=message.get("lang"),
+            in_reply_to=labels[message["reply_to"]] if "reply_to" in message else None,
+            response=message.get("response"),
+        ),
+    )
+    if "label" in message and sent:
+        labels[str(message["label"])] = sent[0].id
+
+
+def _acknowledge(
+    node: HotlineNode,
+    operators: Mapping[str, Principal],
+    patience: Mapping[str, object],
+    told: dict[tuple[str, int], int],
+    t: int,
+) -> None:
+    """Each scripted operator acknowledges its alerts its own time after it was told."""
+    for name, after in patience.items():
+        if after == "never":
+            continue
+        principal = operators[name]
+        party_id = principal.party_id or 0
+        for alert in node.alerts.alerts(party_id=party_id, active=True):
+            first = told.setdefault((alert.id, party_id), t)
+            if not alert.acknowledged_by(party_id) and t - first >= float(str(after)):
+                node.alerts.acknowledge(alert.id, party_id=party_id, token_id=principal.token_id)
+
+
+def _watched_pairs(spec: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The pairs of tracks whose separation a check bounds."""
+    return sorted(
+        {
+            (min(e["separation"]["between"]), max(e["separation"]["between"]))
+            for e in spec["expect"]
+            if "separation" in e
+        }
+    )
+
+
+def _measure(
+    fleet: Fleet,
+    t: int,
+    pairs: list[tuple[str, str]],
+    closest: dict[tuple[str, str], tuple[float, float]],
+) -> None:
+    """The least horizontal and vertical separation each watched pair has flown."""
+    if not pairs:
+        return
+    rows = {track: k for k, track in enumerate(fleet.track)}
+    flying = fleet.flying(t)
+    for a, b in pairs:
+        i, j = rows[a], rows[b]
+        if not (flying[i] and flying[j]):
+            continue
+        horizontal = float(
+            units.nm_from_m(geo.distance_m(fleet.lat[i], fleet.lon[i], fleet.lat[j], fleet.lon[j]))
+        )
+        vertical = abs(float(fleet.alt_ft[i] - fleet.alt_ft[j]))
+        h0, v0 = closest.get((a, b), (float("inf"), float("inf")))
+        closest[(a, b)] = (min(h0, horizontal), min(v0, vertical))

@@ -1,0 +1,217 @@
+"""A drill scenario: read from YAML, checked against its JSON Schema (`schema.json`) and
+for what a schema cannot say (names that must refer to something), every error naming
+the file's line and the field.
+
+The YAML is composed into nodes first, so that each value keeps where it was written;
+the plain data is then checked, and an error's path leads back to its node's line.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from airhotline.errors import InputError
+
+__all__ = ["SCENARIOS", "Scenario", "ScenarioError", "load_scenario", "parse_scenario"]
+
+#: The shipped scenarios' folder (each YAML with a Markdown file of the same name).
+SCENARIOS = Path(str(resources.files("airhotline.drill") / "scenarios"))
+
+Path_ = tuple[str | int, ...]
+
+
+class ScenarioError(InputError):
+    """A scenario file that cannot be run: where (line) and what (field), and why."""
+
+    def __init__(self, source: str, line: int | None, field: str, reason: str) -> None:
+        self.source, self.line = source, line
+        where = f"{source}:{line}" if line is not None else source
+        super().__init__(field, reason)
+        self.message = f"{where}: {field}: {reason}"
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    name: str
+    title: str
+    start_us: int
+    duration_s: int
+    #: The checked document, defaults filled in, as the runner reads it.
+    spec: Mapping[str, Any]
+    source: str
+
+    @property
+    def checks(self) -> list[str]:
+        return [str(e["check"]) for e in self.spec["expect"]]
+
+
+@functools.cache
+def _schema() -> dict[str, Any]:
+    text = (resources.files("airhotline.drill") / "schema.json").read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """The scenario at ``path``; `ScenarioError` naming line and field otherwise."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ScenarioError(str(path), None, "file", error.strerror or str(error)) from None
+    except UnicodeDecodeError:
+        raise ScenarioError(str(path), None, "file", "not UTF-8 text") from None
+    return parse_scenario(text, str(path))
+
+
+def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = str(getattr(error, "problem", None) or error)
+        raise ScenarioError(source, line, "yaml", reason) from None
+    if root is None:
+        raise ScenarioError(source, None, "file", "empty")
+    data, marks = _plain(root)
+    validator = jsonschema.Draft202012Validator(
+        _schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    errors = sorted(validator.iter_errors(data), key=lambda e: _line(marks, tuple(e.path)) or 0)
+    if errors:
+        first = errors[0]
+        where = tuple(first.path)
+        raise ScenarioError(source, _line(marks, where), _field(where), _reason(first))
+    _check_names(data, marks, source)
+    start = datetime.fromisoformat(str(data["start"]).replace("Z", "+00:00"))
+    if start.tzinfo is None:
+        raise ScenarioError(source, _line(marks, ("start",)), "start", "needs a UTC offset (Z)")
+    return Scenario(
+        name=str(data["name"]),
+        title=str(data.get("title", data["name"])),
+        start_us=round(start.timestamp() * 1_000_000),
+        duration_s=int(data["duration_s"]),
+        spec=data,
+        source=source,
+    )
+
+
+def _plain(node: yaml.Node, path: Path_ = ()) -> tuple[Any, dict[Path_, int]]:
+    """The node as plain data, and the line (1-based) of every path in it."""
+    marks: dict[Path_, int] = {path: node.start_mark.line + 1}
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            value, inner = _plain(value_node, (*path, key))
+            marks.update(inner)
+            marks[(*path, key)] = key_node.start_mark.line + 1
+            out[key] = value
+        return out, marks
+    if isinstance(node, yaml.SequenceNode):
+        items = []
+        for k, item_node in enumerate(node.value):
+            value, inner = _plain(item_node, (*path, k))
+            marks.update(inner)
+            items.append(value)
+        return items, marks
+    value = yaml.SafeLoader(" ").construct_object(node)
+    return value, marks
+
+
+def _line(marks: Mapping[Path_, int], path: Path_) -> int | None:
+    while path not in marks and path:
+        path = path[:-1]
+    return marks.get(path)
+
+
+def _field(path: Sequence[str | int]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "scenario"
+
+
+def _reason(error: jsonschema.ValidationError) -> str:
+    if error.validator == "additionalProperties":
+        return f"unknown field: {error.message.split('(')[-1].rstrip(')')}"
+    if error.validator in ("minProperties", "maxProperties") and error.path:
+        return "one action (or check) per entry, besides at_s (or check)"
+    return str(error.message)
+
+
+def _check_names(data: Mapping[str, Any], marks: Mapping[Path_, int], source: str) -> None:
+    """What refers to a party, a track, a notice or a message must find it."""
+
+    def fail(path: Path_, reason: str) -> None:
+        raise ScenarioError(source, _line(marks, path), _field(path), reason)
+
+    parties = [p["name"] for p in data["parties"]]
+    if len(set(parties)) != len(parties):
+        fail(("parties",), "party names must be distinct")
+
+    def party(path: Path_, name: object) -> None:
+        if name not in parties:
+            fail(path, f"no party named {name!r}")
+
+    for k, a in enumerate(data.get("agreements", [])):
+        for j, name in enumerate(a["parties"]):
+            party(("agreements", k, "parties", j), name)
+    tracks: dict[str, str] = {}
+    for k, a in enumerate(data["aircraft"]):
+        party(("aircraft", k, "party"), a["party"])
+        if a["track"] in tracks:
+            fail(("aircraft", k, "track"), f"track {a['track']!r} appears twice")
+        tracks[a["track"]] = a["party"]
+    labels = {}
+    for k, n in enumerate(data.get("notices", [])):
+        party(("notices", k, "party"), n["party"])
+        for j, name in enumerate(n.get("to", [])):
+            party(("notices", k, "to", j), name)
+        if "label" in n:
+            labels[n["label"]] = n["party"]
+        if n["window"]["end_s"] <= n["window"]["start_s"]:
+            fail(("notices", k, "window", "end_s"), "must be after start_s")
+    said = set()
+    for k, m in enumerate(data.get("messages", [])):
+        party(("messages", k, "from"), m["from"])
+        if "to" in m:
+            party(("messages", k, "to"), m["to"])
+        if "reply_to" in m and m["reply_to"] not in said:
+            fail(("messages", k, "reply_to"), f"no earlier message labelled {m['reply_to']!r}")
+        if "label" in m:
+            said.add(m["label"])
+        if ("type" in m) == ("response" in m):
+            fail(("messages", k), "a message has a type (and form) or a response, not both")
+    checks = [e["check"] for e in data["expect"]]
+    if len(set(checks)) != len(checks):
+        fail(("expect",), "check names must be distinct")
+    for k, e in enumerate(data["expect"]):
+        (kind,) = [key for key in e if key != "check"]
+        body = e[kind]
+        incursion = kind == "alert" and body.get("kind") == "notice-incursion"
+        for j, name in enumerate(body.get("between", [])):
+            known = name in tracks or (incursion and j == 1 and name in labels)
+            if not known:
+                what = "notice label" if incursion and j == 1 else "track"
+                fail((*("expect", k, kind, "between"), j), f"no {what} {name!r}")
+        if "by" in body:
+            party(("expect", k, kind, "by"), body["by"])
+        if "party" in body:
+            party(("expect", k, kind, "party"), body["party"])
+        if "message" in body and body["message"] not in said:
+            fail(("expect", k, kind, "message"), f"no message labelled {body['message']!r}")
