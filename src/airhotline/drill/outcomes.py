@@ -77,7 +77,8 @@ def _records_between(
 ) -> list[Record]:
     """The alert records of the pair the check names, in journal order."""
     first, second = (str(x) for x in body["between"])
-    incursion = body.get("kind") == INCURSION
+    # A notice's label as the second: the pair is a track and that notice.
+    incursion = body.get("kind") == INCURSION or second in seen.notices
     if incursion:
         second = seen.notices.get(second, second)
     wanted = {first, second}
@@ -177,6 +178,25 @@ def _answered(body: Mapping[str, Any], seen: Observed) -> tuple[bool, str, str]:
     return when <= limit, expected, f"{found[0].payload['answer']} at {when:g} s"
 
 
+def _message_escalated(body: Mapping[str, Any], seen: Observed) -> tuple[bool, str, str]:
+    label = str(body["message"])
+    message_id = seen.messages.get(label)
+    to = str(body.get("to", "parties"))
+    limit = float(body.get("by_s", float("inf")))
+    expected = f"message {label} escalated to {to}" + (f" by {limit:g} s" if "by_s" in body else "")
+    found = [
+        r
+        for r in seen.records
+        if r.kind == "message.escalated"
+        and r.payload["message_id"] == message_id
+        and r.payload["escalated_to"] == to
+    ]
+    if not found:
+        return False, expected, "never"
+    when = _t(found[0], seen)
+    return when <= limit, expected, f"at {when:g} s"
+
+
 def _line_degraded(body: Mapping[str, Any], seen: Observed) -> tuple[bool, str, str]:
     party = str(body["party"])
     limit = float(body.get("by_s", float("inf")))
@@ -195,5 +215,6 @@ _JUDGES = {
     "acknowledged": _acknowledged,
     "escalated": _escalated,
     "answered": _answered,
+    "message_escalated": _message_escalated,
     "line_degraded": _line_degraded,
 }

@@ -72,12 +72,27 @@ def run_drill(
         due_notices = _by_second(spec.get("notices", []))
         due_messages = _by_second(spec.get("messages", []))
         patience = {p["name"]: p.get("acknowledge_after_s", "never") for p in spec["parties"]}
+        due_checks = {int(np.ceil(float(t))) for t in spec.get("line_checks", [])}
+        due_exemptions = _by_second(spec.get("exemptions", []))
+        due_acceptances = _by_second(
+            [e for e in spec.get("exemptions", []) if "accept_at_s" in e], key="accept_at_s"
+        )
+        proposed: dict[int, str] = {}
+        answering = {p["name"]: p.get("answer_line_checks_after_s", 5.0) for p in spec["parties"]}
+        checks_seen: dict[str, int] = {}
         for t in range(scenario.duration_s + 1):
             tick = time.perf_counter()
             for notice in due_notices.get(t, []):
                 _publish(node, operators, notice, scenario.start_us, notices)
             for message in due_messages.get(t, []):
                 _send(node, operators, message, messages)
+            for exemption in due_exemptions.get(t, []):
+                proposed[id(exemption)] = _propose(node, operators, exemption, scenario.start_us)
+            for exemption in due_acceptances.get(t, []):
+                node.accept_exemption(operators[exemption["other_party"]], proposed[id(exemption)])
+            if t in due_checks:
+                node.messages.check_lines()
+            _answer_line_checks(node, operators, answering, checks_seen, t)
             now = clock.now_us()
             for party, rows in fleet.reports(t, now).items():
                 node.submit_reports(
@@ -132,11 +147,58 @@ def _set_up(node: HotlineNode, spec: Mapping[str, Any]) -> dict[str, Principal]:
     return operators
 
 
-def _by_second(items: list[Mapping[str, Any]]) -> dict[int, list[Mapping[str, Any]]]:
+def _by_second(
+    items: list[Mapping[str, Any]], key: str = "at_s"
+) -> dict[int, list[Mapping[str, Any]]]:
     due: dict[int, list[Mapping[str, Any]]] = {}
     for item in items:
-        due.setdefault(int(np.ceil(float(item.get("at_s", 0)))), []).append(item)
+        due.setdefault(int(np.ceil(float(item.get(key, 0)))), []).append(item)
     return due
+
+
+def _window(window: Mapping[str, Any], start_us: int) -> dict[str, str]:
+    return {
+        "start": iso_from_us(start_us + round(float(window["start_s"]) * US_PER_S)),
+        "end": iso_from_us(start_us + round(float(window["end_s"]) * US_PER_S)),
+    }
+
+
+def _propose(
+    node: HotlineNode,
+    operators: Mapping[str, Principal],
+    exemption: Mapping[str, Any],
+    start_us: int,
+) -> str:
+    body = {
+        "track_id": exemption["track"],
+        "other_party": exemption["other_party"],
+        "other_track_id": exemption["other_track"],
+        "window": _window(exemption["window"], start_us),
+    }
+    return node.propose_exemption(operators[exemption["party"]], body).id
+
+
+def _answer_line_checks(
+    node: HotlineNode,
+    operators: Mapping[str, Principal],
+    answering: Mapping[str, object],
+    seen: dict[str, int],
+    t: int,
+) -> None:
+    """Each scripted centre answers the hotline's line checks its own time after."""
+    for name, after in answering.items():
+        if after == "never":
+            continue
+        principal = operators[name]
+        for check in node.messages.messages(party_id=principal.party_id, type_id="line-check"):
+            if not check.open:
+                continue
+            first = seen.setdefault(check.id, t)
+            if t - first >= float(str(after)):
+                node.messages.send(
+                    principal,
+                    Outgoing(type="line-check-reply", form="reply", in_reply_to=check.id),
+                )
 
 
 def _publish(
@@ -146,16 +208,12 @@ def _publish(
     start_us: int,
     labels: dict[str, str],
 ) -> None:
-    window = notice["window"]
     body: dict[str, Any] = {
         "kind": notice["kind"],
         "area": notice["area"],
         "lower": notice.get("lower", "SFC"),
         "upper": notice.get("upper", "UNL"),
-        "window": {
-            "start": iso_from_us(start_us + round(float(window["start_s"]) * US_PER_S)),
-            "end": iso_from_us(start_us + round(float(window["end_s"]) * US_PER_S)),
-        },
+        "window": _window(notice["window"], start_us),
         "description": notice.get("description", ""),
     }
     if "to" in notice:

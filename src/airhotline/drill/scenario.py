@@ -84,6 +84,9 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = str(getattr(error, "problem", None) or error)
+        context, started = getattr(error, "context", None), getattr(error, "context_mark", None)
+        if context and started is not None and started.line + 1 != line:
+            reason += f" ({context} on line {started.line + 1})"
         raise ScenarioError(source, line, "yaml", reason) from None
     if root is None:
         raise ScenarioError(source, None, "file", "empty")
@@ -94,10 +97,23 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     errors = sorted(validator.iter_errors(data), key=lambda e: _line(marks, tuple(e.path)) or 0)
     if errors:
         first = errors[0]
-        where = tuple(first.path)
-        raise ScenarioError(source, _line(marks, where), _field(where), _reason(first))
+        where: Path_ = tuple(first.path)
+        reason = _reason(first)
+        if first.validator == "additionalProperties" and isinstance(first.instance, dict):
+            # Name the unknown field itself, on its own line.
+            allowed = first.schema.get("properties", {})
+            extra = sorted(k for k in first.instance if k not in allowed)
+            if extra:
+                where, reason = (*where, extra[0]), "unknown field"
+        raise ScenarioError(source, _line(marks, where), _field(where), reason)
     _check_names(data, marks, source)
-    start = datetime.fromisoformat(str(data["start"]).replace("Z", "+00:00"))
+    try:
+        start = datetime.fromisoformat(str(data["start"]).replace("Z", "+00:00"))
+    except ValueError:
+        line = _line(marks, ("start",))
+        raise ScenarioError(
+            source, line, "start", "not a date-time (2026-06-01T09:00:00Z)"
+        ) from None
     if start.tzinfo is None:
         raise ScenarioError(source, _line(marks, ("start",)), "start", "needs a UTC offset (Z)")
     return Scenario(
@@ -147,8 +163,6 @@ def _field(path: Sequence[str | int]) -> str:
 
 
 def _reason(error: jsonschema.ValidationError) -> str:
-    if error.validator == "additionalProperties":
-        return f"unknown field: {error.message.split('(')[-1].rstrip(')')}"
     if error.validator in ("minProperties", "maxProperties") and error.path:
         return "one action (or check) per entry, besides at_s (or check)"
     return str(error.message)
@@ -186,6 +200,11 @@ def _check_names(data: Mapping[str, Any], marks: Mapping[Path_, int], source: st
             labels[n["label"]] = n["party"]
         if n["window"]["end_s"] <= n["window"]["start_s"]:
             fail(("notices", k, "window", "end_s"), "must be after start_s")
+    for k, x in enumerate(data.get("exemptions", [])):
+        for key, other in (("party", "track"), ("other_party", "other_track")):
+            party(("exemptions", k, key), x[key])
+            if tracks.get(x[other]) != x[key]:
+                fail(("exemptions", k, other), f"no track {x[other]!r} of {x[key]}")
     said = set()
     for k, m in enumerate(data.get("messages", [])):
         party(("messages", k, "from"), m["from"])
@@ -203,11 +222,10 @@ def _check_names(data: Mapping[str, Any], marks: Mapping[Path_, int], source: st
     for k, e in enumerate(data["expect"]):
         (kind,) = [key for key in e if key != "check"]
         body = e[kind]
-        incursion = kind == "alert" and body.get("kind") == "notice-incursion"
         for j, name in enumerate(body.get("between", [])):
-            known = name in tracks or (incursion and j == 1 and name in labels)
-            if not known:
-                what = "notice label" if incursion and j == 1 else "track"
+            # The second of a pair may be a notice: the check is then about an incursion.
+            if name not in tracks and not (j == 1 and name in labels):
+                what = "track or notice label" if j == 1 else "track"
                 fail((*("expect", k, kind, "between"), j), f"no {what} {name!r}")
         if "by" in body:
             party(("expect", k, kind, "by"), body["by"])

@@ -1,0 +1,149 @@
+"""Shipped drill scenarios meet their expected outcomes at --speed max; each check has
+its heading in the scenario's Markdown and the reverse; a broken outcome fails with a
+clear table; invalid scenario files are refused with the line and the field."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from airhotline.cli import app
+from airhotline.drill.runner import run_drill
+from airhotline.drill.scenario import SCENARIOS, ScenarioError, load_scenario, parse_scenario
+
+SHIPPED = sorted(p.stem for p in SCENARIOS.glob("*.yaml"))
+
+
+def test_the_issues_scenarios_are_shipped() -> None:
+    assert set(SHIPPED) >= {
+        "joint-drill-3nm",
+        "head-on",
+        "crossing",
+        "overtaking",
+        "climb-through",
+        "incursion",
+        "refuelling",
+        "silent-line",
+    }
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_a_shipped_scenario_meets_its_outcomes(name: str, tmp_path: Path) -> None:
+    result = run_drill(load_scenario(SCENARIOS / f"{name}.yaml"), f"sqlite:///{tmp_path}/j.db")
+    failed = [(o.check, o.expected, o.observed) for o in result.outcomes if not o.passed]
+    assert failed == []
+    assert result.head_seq > 0
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_check_has_its_heading_and_every_heading_its_check(name: str) -> None:
+    scenario = load_scenario(SCENARIOS / f"{name}.yaml")
+    text = (SCENARIOS / f"{name}.md").read_text(encoding="utf-8")
+    checks_part = text.split("\n## Checks\n", 1)[1]
+    headings = re.findall(r"^### (\S+)\s*$", checks_part, flags=re.MULTILINE)
+    assert sorted(headings) == sorted(scenario.checks)
+    assert text.startswith(f"# {name} ")
+
+
+def test_a_broken_outcome_fails_with_a_clear_table(tmp_path: Path) -> None:
+    text = (SCENARIOS / "head-on.yaml").read_text(encoding="utf-8")
+    broken = text.replace("within_s: [155, 175]", "within_s: [20, 45]")
+    assert broken != text
+    path = tmp_path / "head-on-broken.yaml"
+    path.write_text(broken, encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["drill", "run", str(path), "--out", str(tmp_path / "out")], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 1, result.output
+    (line,) = [x for x in result.output.splitlines() if "warning-in-time" in x]
+    assert line.split()[0] == "FAIL"
+    assert "within 20-45 s" in line
+    assert "warning at 167 s" in line
+    assert "4 passed, 1 failed" in result.output
+
+
+def test_the_cli_runs_a_shipped_scenario_by_name(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["drill", "run", "incursion", "--out", str(tmp_path)], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "4 passed, 0 failed" in result.output
+    assert (tmp_path / "journal.db").exists()
+
+
+GOOD = (SCENARIOS / "head-on.yaml").read_text(encoding="utf-8")
+
+
+#: (text replaced, its replacement, a text of the line the error must name, field, reason)
+INVALID = [
+    (
+        "gs_kt: 450, track_deg: 90}",
+        "gs_kt: -5, track_deg: 90}",
+        "gs_kt: -5",
+        "aircraft[0].start.gs_kt",
+        "minimum",
+    ),
+    (
+        "duration_s: 240",
+        "duration_s: 240\nweather: fine",
+        "weather:",
+        "weather",
+        "unknown field",
+    ),
+    (
+        "  - party: BOREAS\n    track: B1",
+        "  - party: CIRRUS\n    track: B1",
+        "party: CIRRUS",
+        "aircraft[1].party",
+        "no party named 'CIRRUS'",
+    ),
+    (
+        "    track: B1\n",
+        "    track: A1\n",
+        "    track: A1\n    callsign: BOR202",
+        "aircraft[1].track",
+        "appears twice",
+    ),
+    (
+        "between: [A1, B1], by: ATLAS",
+        "between: [A1, Z9], by: ATLAS",
+        "Z9",
+        "expect[2].acknowledged.between[1]",
+        "no track or notice label 'Z9'",
+    ),
+    ('start: "2026-06-01T09:00:00Z"', 'start: "yesterday"', "yesterday", "start", "date-time"),
+    (
+        "  - check: they-meet\n",
+        "  - check: they-meet\n    no_alert: {between: [A1, B1]}\n",
+        "check: they-meet",
+        "expect[4]",
+        "one action (or check)",
+    ),
+    ("name: head-on", "name: head-on: again", "name:", "yaml", "mapping values are not allowed"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "marker", "field", "reason"), INVALID)
+def test_an_invalid_scenario_is_refused_with_its_line_and_field(
+    old: str, new: str, marker: str, field: str, reason: str
+) -> None:
+    assert old in GOOD
+    bad = GOOD.replace(old, new, 1)
+    line = bad[: bad.index(marker)].count("\n") + 1
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(bad, "bad.yaml")
+    message = str(caught.value)
+    assert message.startswith(f"bad.yaml:{line}: {field}: "), message
+    assert reason in message
+
+
+def test_an_invalid_scenario_is_one_line_on_the_cli(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(GOOD.replace("gs_kt: 450, track_deg: 270", "gs_kt: 450, track_deg: 400"))
+    result = CliRunner().invoke(app, ["drill", "run", str(path)])
+    assert result.exit_code == 2
+    (line,) = result.output.strip().splitlines()
+    assert re.match(r"airhotline: error: .*bad\.yaml:\d+: aircraft\[1\]\.start\.track_deg: ", line)
