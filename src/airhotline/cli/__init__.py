@@ -19,6 +19,7 @@ from airhotline import __version__
 from airhotline.cli.admin import admin_token, agreement_app, party_app
 from airhotline.cli.alerts import alerts
 from airhotline.cli.detect import detect
+from airhotline.cli.feed import feed, replay
 from airhotline.cli.messages import messages_app
 from airhotline.cli.serve import serve
 
@@ -100,6 +101,8 @@ app.command()(detect)
 app.command()(serve)
 app.command("admin-token")(admin_token)
 app.command()(alerts)
+app.command()(feed)
+app.command()(replay)
 app.add_typer(party_app, name="party")
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(messages_app, name="messages")
