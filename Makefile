@@ -45,6 +45,7 @@ bench: $(READY) $(MO)
 	$(PY) -m benchmarks.messages
 	$(PY) -m benchmarks.notices
 	$(PY) -m benchmarks.feeds
+	$(PY) -m benchmarks.replay
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
