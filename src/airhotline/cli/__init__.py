@@ -18,6 +18,7 @@ from typer.core import TyperGroup
 from airhotline import __version__
 from airhotline.cli.admin import admin_token, agreement_app, party_app
 from airhotline.cli.alerts import alerts
+from airhotline.cli.debrief import debrief
 from airhotline.cli.detect import detect
 from airhotline.cli.feed import feed, replay
 from airhotline.cli.messages import messages_app
@@ -101,6 +102,7 @@ app.command()(detect)
 app.command()(serve)
 app.command("admin-token")(admin_token)
 app.command()(alerts)
+app.command()(debrief)
 app.command()(feed)
 app.command()(replay)
 app.add_typer(party_app, name="party")

@@ -86,10 +86,36 @@ def run(
     console = Console()
     console.print(table)
     failed = sum(not o.passed for o in result.outcomes)
+    report = _debrief(loaded, journal, folder)
     console.print(
         f"{len(result.outcomes) - failed} passed, {failed} failed; "
         f"{loaded.duration_s} s simulated in {result.wall_s:.1f} s; "
-        f"journal {journal} (head {result.head_seq}, {result.head_hash[:16]})"
+        f"journal {journal} (head {result.head_seq}, {result.head_hash[:16]}); "
+        f"debrief {report}"
     )
     if failed:
         raise typer.Exit(1)
+
+
+def _debrief(loaded: object, journal: Path, folder: Path) -> Path:
+    """The drill's debrief, for the admin, beside its journal."""
+    from airhotline.debrief import debrief_of_store
+    from airhotline.debrief.report import write
+    from airhotline.drill.scenario import Scenario
+    from airhotline.store import Store
+
+    assert isinstance(loaded, Scenario)
+    store = Store.open(f"sqlite:///{journal}", create=False)
+    try:
+        data = debrief_of_store(
+            store,
+            start_us=loaded.start_us,
+            end_us=loaded.start_us + (loaded.duration_s + 1) * 1_000_000,
+            party=None,
+            lang=None,
+        )
+    finally:
+        store.close()
+    path = folder / "debrief.html"
+    write(data, str(path), title=f"Drill {loaded.name}: {loaded.title}", fmt="html")
+    return path

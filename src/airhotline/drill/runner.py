@@ -94,13 +94,18 @@ def run_drill(
                 node.messages.check_lines()
             _answer_line_checks(node, operators, answering, checks_seen, t)
             now = clock.now_us()
-            for party, rows in fleet.reports(t, now).items():
+            # Every party's batch submitted before any is awaited: one group commit.
+            pending = [
                 node.submit_reports(
                     operators[party].party_id or 0,
                     ReportBatch.from_rows(rows),
                     idempotency_key=None,
                     body_sha256=f"drill-{party}-{t}",
-                ).result()
+                )
+                for party, rows in fleet.reports(t, now).items()
+            ]
+            for submitted in pending:
+                submitted.result()
             node.run_cycle()
             _acknowledge(node, operators, patience, told, t)
             _measure(fleet, t, watched, closest)

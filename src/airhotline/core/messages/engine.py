@@ -511,8 +511,7 @@ class MessageEngine:
         if form == "raised":
             params |= {"tier": alert.tier.label, "seconds": max(0, round(alert.t_in_s))}
         elif form == "escalated":
-            since = alert.warning_since_us or alert.caution_since_us or alert.raised_us
-            params["seconds"] = max(0, round((now - since) / US_PER_S))
+            params["seconds"] = _unacknowledged_s(alert, now)
         else:
             horizontal = alert.min_h_m if alert.min_h_m is not None else alert.dcpa_m
             vertical = alert.min_v_m if alert.min_v_m is not None else alert.dz_cpa_m
@@ -701,8 +700,7 @@ def _incursion_words(
         return ("incursion" if own else "intrusion"), params
     params["aircraft"] = aircraft
     if form == "escalated":
-        since = alert.warning_since_us or alert.caution_since_us or alert.raised_us
-        params["seconds"] = max(0, round((now - since) / US_PER_S))
+        params["seconds"] = _unacknowledged_s(alert, now)
         return "incursion-escalated", params
     horizontal = alert.min_h_m if alert.min_h_m is not None else alert.dcpa_m
     vertical = alert.min_v_m if alert.min_v_m is not None else alert.dz_cpa_m
@@ -713,3 +711,11 @@ def _incursion_words(
         "vertical": round(float(units.ft_from_m(vertical))),
     }
     return "incursion-resolved", params
+
+
+def _unacknowledged_s(alert: Alert, now: int) -> int:
+    """How long the alert has waited for an acknowledgement at caution or above: the
+    escalation's own clock (a caution escalation that fires as the alert turns to a
+    warning has waited its minute, not zero seconds)."""
+    since = alert.caution_since_us or alert.warning_since_us or alert.raised_us
+    return max(0, round((now - since) / US_PER_S))

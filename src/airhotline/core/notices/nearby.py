@@ -9,9 +9,10 @@ every track within a great-circle distance d (and `SCREEN_SLACK` covers the elli
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
-from scipy.spatial import cKDTree
 
 from airhotline.core.notices.area import EARTH_M, unit_vectors
 
@@ -25,9 +26,13 @@ class TrackIndex:
     """One cycle's track positions, indexed; immutable once built."""
 
     def __init__(self, lat_deg: FloatArray, lon_deg: FloatArray) -> None:
+        # Imported on first use: SciPy's import costs half a second, which a node
+        # without zones or notices, and every CLI command, should not pay.
+        from scipy.spatial import cKDTree
+
         #: Each track's position on the mean sphere (3-D, metres), by row.
         self.here = unit_vectors(lat_deg, lon_deg).reshape(-1, 3) * EARTH_M
-        self.tree = cKDTree(self.here)
+        self.tree: Any = cKDTree(self.here)
 
     def __len__(self) -> int:
         return len(self.here)

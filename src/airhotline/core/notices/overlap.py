@@ -14,11 +14,11 @@ from __future__ import annotations
 import functools
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import shapely
-from scipy.spatial import cKDTree
 
 from airhotline.core.notices.area import SCREEN_SLACK, Area, apart_m, unit_vectors
 from airhotline.core.notices.band import Band
@@ -74,7 +74,7 @@ class LiveNotices:
     owner: npt.NDArray[np.int64]
 
     @functools.cached_property
-    def trees(self) -> dict[tuple[float, float], tuple[npt.NDArray[np.int64], cKDTree]]:
+    def trees(self) -> dict[tuple[float, float], tuple[npt.NDArray[np.int64], Any]]:
         """k-d trees of the centres (3-D, metres on the mean sphere), one per class of
         reach the screen asks for, built on first use and kept with this set."""
         return {}

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.spatial import cKDTree
 
 from airhotline import units
 from airhotline.core.notices.area import EARTH_M, SCREEN_SLACK, unit_vectors
@@ -145,6 +144,8 @@ def _near(live: LiveNotices, nearby: TrackIndex, longest_m: float) -> tuple[IntA
     notice_parts, track_parts = [], []
     for low, high in itertools.pairwise(_REACH_CLASSES):
         if (low, high) not in live.trees:
+            from scipy.spatial import cKDTree  # with the track index's (`nearby`)
+
             members = np.flatnonzero((live.reach >= low) & (live.reach < high))
             live.trees[(low, high)] = (members, cKDTree(live.centres[members] * EARTH_M))
         members, tree = live.trees[(low, high)]

@@ -1,0 +1,75 @@
+"""``airhotline debrief``: a report of a time window of operations, from the journal.
+
+The store, the core and matplotlib are imported inside the command: ``--help`` needs
+none of them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from airhotline.cli.common import DbOption, fail, open_database
+
+__all__ = ["debrief"]
+
+
+def _time_us(text: str, option: str) -> int:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise fail(f"{option}: not an ISO 8601 time: {text!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return round(moment.timestamp() * 1_000_000)
+
+
+def debrief(
+    start: Annotated[str, typer.Option("--from", help="Start of the window (ISO 8601, UTC).")],
+    end: Annotated[str, typer.Option("--to", help="End of the window (ISO 8601, UTC).")],
+    out: Annotated[Path, typer.Option("--out", help="The report to write (.html or .json).")],
+    db: DbOption = None,
+    party: Annotated[
+        str | None, typer.Option("--party", help="Only what this party was allowed to see.")
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="The reader's language (default: the party's).")
+    ] = None,
+    output: Annotated[str, typer.Option("--format", help="html or json")] = "html",
+) -> None:
+    """Write a debrief: alerts by tier and kind, each encounter's least separations,
+    warning time and times to acknowledge, statistics per pair of parties, the plan
+    view, separation charts, the hotline transcript, and the journal's verification."""
+    if output not in ("html", "json"):
+        raise fail("--format: must be html or json")
+    start_us, end_us = _time_us(start, "--from"), _time_us(end, "--to")
+    if end_us <= start_us:
+        raise fail("--to: must be after --from")
+    from airhotline.debrief import debrief_of_store
+    from airhotline.debrief.report import write
+    from airhotline.errors import AirhotlineError
+    from airhotline.i18n import LANGUAGES
+    from airhotline.store import Store
+
+    if lang is not None and lang not in LANGUAGES:
+        raise fail(f"--lang: one of {', '.join(LANGUAGES)}")
+    store = open_database(db, partial(Store.open, create=False))
+    try:
+        data = debrief_of_store(store, start_us=start_us, end_us=end_us, party=party, lang=lang)
+    except AirhotlineError as error:
+        raise fail(str(error)) from None
+    finally:
+        store.close()
+    try:
+        write(data, str(out), title=f"Debrief {start} to {end}", fmt=output)
+    except OSError as error:
+        raise fail(f"--out: {error.strerror or error}") from None
+    verdict = "verified" if data.verified else "BROKEN"
+    typer.echo(
+        f"wrote {out}: {len(data.alerts)} alerts, {len(data.messages)} messages;"
+        f" journal {verdict} to record {data.head_seq}"
+    )

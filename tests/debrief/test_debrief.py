@@ -1,0 +1,186 @@
+"""Debriefs: the least separations are the alert engine's own computation on the
+recorded tracks; the HTML opens with no network; a party's debrief shows only what it
+was allowed to see; the command's bad input is one line."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from airhotline.cli import app
+from airhotline.clock import iso_from_us
+from airhotline.debrief import debrief_of_store
+from airhotline.debrief.report import debrief_html, debrief_json
+from airhotline.debrief.stats import encounters
+from airhotline.drill.runner import run_drill
+from airhotline.drill.scenario import SCENARIOS, load_scenario, parse_scenario
+from airhotline.store import Store
+
+
+def _three_party_text() -> str:
+    text = (SCENARIOS / "head-on.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "  - {name: BOREAS, lang: ru, acknowledge_after_s: never}",
+        "  - {name: BOREAS, lang: ru, acknowledge_after_s: never}\n"
+        "  - {name: CIRRUS, lang: ar, acknowledge_after_s: 5}",
+    )
+    cirrus = (
+        "  - party: CIRRUS\n    track: C1\n"
+        "    start: {lat: 36.5, lon: 32.6, alt_ft: 20000, gs_kt: 300, track_deg: 0}\n"
+    )
+    return text.replace("expect:\n", cirrus + "expect:\n")
+
+
+@pytest.fixture(scope="module")
+def drilled(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Any]:
+    folder = tmp_path_factory.mktemp("debrief")
+    scenario = parse_scenario(_three_party_text(), "three.yaml")
+    url = f"sqlite:///{folder}/journal.db"
+    run_drill(scenario, url)
+    return url, scenario
+
+
+def _data(url: str, scenario: Any, party: str | None, lang: str | None = None) -> Any:
+    store = Store.open(url, create=False)
+    try:
+        return debrief_of_store(
+            store,
+            start_us=scenario.start_us,
+            end_us=scenario.start_us + (scenario.duration_s + 1) * 1_000_000,
+            party=party,
+            lang=lang,
+        )
+    finally:
+        store.close()
+
+
+def test_least_separations_are_the_engines_own_on_the_recorded_tracks(tmp_path: Path) -> None:
+    scenario = load_scenario(SCENARIOS / "overtaking.yaml")  # resolved within the drill
+    url = f"sqlite:///{tmp_path}/journal.db"
+    run_drill(scenario, url)
+    (found,) = encounters(_data(url, scenario, None))
+    store = Store.open(url, create=False)
+    try:
+        (resolved,) = store.records_after(0, kinds=["alert.resolved"], limit=10)
+    finally:
+        store.close()
+    # The resolution carries the minima the engine measured, cycle by cycle.
+    assert found.min_h_nm == pytest.approx(resolved.payload["min_h_sep_nm"], abs=1e-3)
+    assert found.min_v_ft == pytest.approx(resolved.payload["min_v_sep_ft"], abs=0.5)
+    assert 2.0 < found.min_h_nm < 6.0
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("src", "href", "xlink:href", "srcset", "data") and value:
+                self.found.append(f"{tag} {name}={value}")
+        if tag in ("script", "link", "iframe", "object", "embed"):
+            self.found.append(tag)
+
+
+def test_the_html_opens_with_no_network(drilled: tuple[str, Any]) -> None:
+    url, scenario = drilled
+    page = debrief_html(_data(url, scenario, None))
+    links = _Links()
+    links.feed(page)
+    # Only in-document references (SVG's own #ids); nothing fetched, no script.
+    assert [x for x in links.found if not re.search(r"=#", x)] == []
+    assert "@import" not in page
+    assert "url(http" not in page
+    assert page.count("<svg") >= 2  # the plan view and the separation chart, inline
+
+
+def test_a_partys_debrief_shows_only_what_it_was_allowed_to_see(
+    drilled: tuple[str, Any],
+) -> None:
+    url, scenario = drilled
+    cirrus = _data(url, scenario, "CIRRUS")
+    assert cirrus.alerts == []
+    assert set(cirrus.tracks) == {("CIRRUS", "C1")}
+    page = debrief_html(cirrus) + json.dumps(debrief_json(cirrus), ensure_ascii=False)
+    for secret in ("A1", "B1", "ATL101", "BOR202"):
+        assert secret not in page
+    assert "dir='rtl'" in page  # CIRRUS reads Arabic
+    boreas = _data(url, scenario, "BOREAS")
+    (story,) = boreas.alerts
+    first, last = story.records[0].time_us, story.records[-1].time_us
+    other = boreas.tracks[("ATLAS", "A1")]
+    # ATLAS's aircraft only while the alert was disclosed to BOREAS.
+    assert first <= int(other.time_us.min())
+    assert int(other.time_us.max()) <= last
+    assert ("CIRRUS", "C1") not in boreas.tracks
+    everything = _data(url, scenario, None)
+    assert int(everything.tracks[("ATLAS", "A1")].time_us.min()) < first
+
+
+def test_a_partys_transcript_is_in_its_language_with_the_originals(
+    drilled: tuple[str, Any],
+) -> None:
+    url, scenario = drilled
+    boreas = debrief_json(_data(url, scenario, "BOREAS"))
+    texts = [m["text"] for m in boreas["messages"]]
+    assert texts
+    assert all("оповещение" in t.lower() for t in texts)
+    assert all(m["original"]["lang"] == "en" for m in boreas["messages"])
+    assert boreas["journal"]["verified"] is True
+
+
+def test_the_command_writes_html_and_json(drilled: tuple[str, Any], tmp_path: Path) -> None:
+    url, scenario = drilled
+    window = [
+        "--from",
+        iso_from_us(scenario.start_us),
+        "--to",
+        iso_from_us(scenario.start_us + 600_000_000),
+    ]
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(
+        app, ["debrief", "--db", url, *window, "--out", str(out), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["encounters"][0]["tier"] == "warning"
+    html_out = tmp_path / "report.html"
+    result = CliRunner().invoke(
+        app, ["debrief", "--db", url, *window, "--out", str(html_out), "--party", "ATLAS"]
+    )
+    assert result.exit_code == 0, result.output
+    assert html_out.read_text().startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--from", "2026-06-01T10:00:00Z", "--to", "2026-06-01T09:00:00Z"], "--to: must be after"),
+        (["--from", "soon", "--to", "2026-06-01T09:00:00Z"], "--from: not an ISO 8601 time"),
+        (
+            ["--from", "2026-06-01T09:00:00Z", "--to", "2026-06-01T10:00:00Z", "--party", "NOBODY"],
+            "no party named 'NOBODY'",
+        ),
+        (
+            ["--from", "2026-06-01T09:00:00Z", "--to", "2026-06-01T10:00:00Z", "--format", "pdf"],
+            "--format: must be html or json",
+        ),
+    ],
+)
+def test_bad_input_is_one_line(
+    drilled: tuple[str, Any], tmp_path: Path, args: list[str], message: str
+) -> None:
+    url, _ = drilled
+    result = CliRunner().invoke(
+        app, ["debrief", "--db", url, *args, "--out", str(tmp_path / "r.html")]
+    )
+    assert result.exit_code == 2
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("airhotline: error: ")
+    assert message in line
