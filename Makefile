@@ -44,6 +44,7 @@ bench: $(READY) $(MO)
 	$(PY) -m benchmarks.slow_clients
 	$(PY) -m benchmarks.messages
 	$(PY) -m benchmarks.notices
+	$(PY) -m benchmarks.drill
 	$(PY) -m benchmarks.feeds
 	$(PY) -m benchmarks.replay
 
