@@ -41,9 +41,18 @@ def scenario_text(aircraft: int, duration_s: int, seed: int = 7) -> str:
                     "track_deg": float(rng.uniform(0, 360)),
                 },
                 "manoeuvres": [
-                    {"at_s": float(rng.uniform(0, duration_s)), "turn": {"heading_deg": float(rng.uniform(0, 360))}},
-                    {"at_s": float(rng.uniform(0, duration_s)), "level": {"to": int(rng.integers(10, 40) * 1000)}},
-                    {"at_s": float(rng.uniform(0, duration_s)), "speed": {"gs_kt": float(rng.uniform(250, 480))}},
+                    {
+                        "at_s": float(rng.uniform(0, duration_s)),
+                        "turn": {"heading_deg": float(rng.uniform(0, 360))},
+                    },
+                    {
+                        "at_s": float(rng.uniform(0, duration_s)),
+                        "level": {"to": int(rng.integers(10, 40) * 1000)},
+                    },
+                    {
+                        "at_s": float(rng.uniform(0, duration_s)),
+                        "speed": {"gs_kt": float(rng.uniform(250, 480))},
+                    },
                 ],
             }
         )
@@ -68,8 +77,6 @@ def main() -> None:
         started = time.perf_counter()
         result = run_drill(scenario, f"sqlite:///{folder}/journal.db")
         wall = time.perf_counter() - started
-    alerts = sum(1 for _ in range(0))  # the journal is gone with the folder: count below
-    del alerts
     print(
         f"drill: {args.aircraft} aircraft, {args.duration} s simulated at --speed max:"
         f" {wall:.1f} s wall ({args.duration / wall:.0f}x real time),"
