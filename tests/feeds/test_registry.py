@@ -9,7 +9,7 @@ from airhotline.feeds import ADAPTERS, Rejections, adapter, make_assembler
 
 
 def test_every_format_is_registered() -> None:
-    assert sorted(ADAPTERS) == ["beast", "opensky", "sbs", "trajectory"]
+    assert sorted(ADAPTERS) == ["asterix", "beast", "opensky", "sbs", "trajectory"]
 
 
 @pytest.mark.parametrize("name", sorted(ADAPTERS))
@@ -22,8 +22,8 @@ def test_an_assembler_is_made_by_name_and_says_it_is_not_thread_safe(name: str) 
 
 
 def test_an_unknown_format_is_named_with_the_choices() -> None:
-    with pytest.raises(ValueError, match=r"unknown feed format 'asterix'.*beast"):
-        adapter("asterix")
+    with pytest.raises(ValueError, match=r"unknown feed format 'cat048'.*asterix"):
+        adapter("cat048")
 
 
 def test_the_public_surface() -> None:
@@ -37,6 +37,7 @@ def test_the_public_surface() -> None:
             "Rejections",
             "Row",
             "adapter",
+            "asterix",
             "beast",
             "make_assembler",
             "opensky",

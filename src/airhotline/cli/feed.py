@@ -38,6 +38,15 @@ TokenOption = Annotated[
         "--token", help="The party's feed token (without --party-map).", show_default=False
     ),
 ]
+SensorOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--sensor",
+        help="ASTERIX CAT048: a radar's position, [SAC/SIC=]LAT,LON[,HEIGHT_M];"
+        " without SAC/SIC, every radar not listed. Repeatable.",
+        show_default=False,
+    ),
+]
 MapOption = Annotated[
     Path | None,
     typer.Option("--party-map", help="YAML: parties by addresses and callsigns, their tokens."),
@@ -76,6 +85,26 @@ def _routing(
     return router.split, tokens, lambda: router.dropped
 
 
+def _options(fmt: str, sensors: list[str] | None) -> dict[str, object]:
+    """The assembler's options: the radar positions of an ASTERIX feed."""
+    if not sensors:
+        return {}
+    if fmt != "asterix":
+        raise fail(f"--sensor: only for the asterix format, not {fmt!r}")
+    from airhotline.feeds.asterix import parse_sensor
+
+    table: dict[object, object] = {}
+    for text in sensors:
+        try:
+            key, sensor = parse_sensor(text)
+        except ValueError as error:
+            raise fail(f"--sensor: {error}") from None
+        if key in table:
+            raise fail(f"--sensor: {text!r}: that radar's position is given twice")
+        table[key] = sensor
+    return {"sensors": table}
+
+
 def _sender(server: str | None, tokens: dict[str, str], *, block: bool, max_queued: int) -> Sender:
     from airhotline.feeds.client import Sender
 
@@ -104,7 +133,8 @@ def _finish(sender: Sender, batcher: Batcher, deadline_s: float | None) -> bool:
 
 def feed(
     fmt: Annotated[
-        str, typer.Argument(metavar="FORMAT", help="sbs, beast, opensky or trajectory.")
+        str,
+        typer.Argument(metavar="FORMAT", help="sbs, beast, asterix, opensky or trajectory."),
     ],
     connect: Annotated[
         str | None,
@@ -116,6 +146,7 @@ def feed(
     server: ServerOption = None,
     token: TokenOption = None,
     party_map: MapOption = None,
+    sensor: SensorOption = None,
     batch_rows: Annotated[int, typer.Option("--batch-rows", min=1, max=20_000)] = 1_000,
     batch_s: Annotated[float, typer.Option("--batch-s", min=0.0, max=60.0)] = 1.0,
     max_queued: Annotated[
@@ -133,11 +164,15 @@ def feed(
         raise fail(f"FORMAT: {error}") from None
     if (connect is None) == (file is None):
         raise fail("--connect, --file: give exactly one")
+    options = _options(fmt, sensor)
     split, tokens, dropped = _routing(party_map, token, need_tokens=True)
     address = _address(connect) if connect else None
     if file is not None and not file.exists():
         raise fail(f"--file: {file}: no such file")
-    assembler = make()
+    try:
+        assembler = make(**options)
+    except ImportError as error:
+        raise fail(f"FORMAT: {fmt}: its decoder cannot be imported: {error}") from None
     sender = _sender(server, tokens, block=file is not None, max_queued=max_queued)
     batcher = Batcher(max_rows=batch_rows, max_age_s=batch_s)
     status = Status(sys.stderr, sys.stderr.isatty())
@@ -212,16 +247,20 @@ def _chunks(address: tuple[str, int] | None, file: Path | None, *, whole: bool) 
 
 def replay(
     recording: Annotated[
-        Path, typer.Argument(help="Trajectories (traffic JSON, CSV, Parquet), Beast or SBS.")
+        Path,
+        typer.Argument(help="Trajectories (traffic JSON, CSV, Parquet), Beast, SBS or ASTERIX."),
     ],
     speed: Annotated[
         str, typer.Option("--speed", help="Recorded seconds per second, or max.")
     ] = "max",
     fmt: Annotated[
         str | None,
-        typer.Option("--format", help="trajectory, beast or sbs (default: from the name)."),
+        typer.Option(
+            "--format", help="trajectory, beast, sbs or asterix (default: from the name)."
+        ),
     ] = None,
     party_map: MapOption = None,
+    sensor: SensorOption = None,
     server: ServerOption = None,
     token: TokenOption = None,
     embedded: Annotated[
@@ -251,6 +290,7 @@ def replay(
     chosen = fmt or guess_format(recording)
     if chosen not in FORMATS:
         raise fail(f"--format: one of {list(FORMATS)}, got {chosen!r}")
+    options = _options(chosen, sensor)
     if embedded and (server or token):
         raise fail("--embedded: replays in process; leave out --server and --token")
     split, tokens, dropped = _routing(party_map, token, need_tokens=not embedded)
@@ -259,7 +299,10 @@ def replay(
     except OSError as error:
         raise fail(f"{recording}: cannot read: {error.strerror or error}") from None
     now_us = time.time_ns() // 1_000
-    read = read_recording(data, chosen, now_us)
+    try:
+        read = read_recording(data, chosen, now_us, options)
+    except ImportError as error:
+        raise fail(f"--format: {chosen}: its decoder cannot be imported: {error}") from None
     rows = read.rows
     if duration_s is not None and rows:
         end = rows[0]["time_us"] + round(duration_s * 1_000_000)

@@ -4,6 +4,7 @@ Each format has a module of its own, with pure parsers and one stateful *assembl
 registered under the format's name:
 
 =============  ===============================================================
+``asterix``    ASTERIX CAT021, CAT048 (radar positions configured), CAT062: `asterix`
 ``sbs``        SBS-1 BaseStation text (dump1090/readsb port 30003): `sbs`
 ``beast``      Beast binary Mode S (port 30005): `beast`, with `modes`, `cpr`
 ``opensky``    OpenSky Network ``states/all`` JSON: `opensky`
@@ -19,7 +20,7 @@ Assemblers are not thread-safe: one per feed, fed by the one thread reading it.
 
 from __future__ import annotations
 
-from airhotline.feeds import beast, opensky, sbs, trajectory
+from airhotline.feeds import asterix, beast, opensky, sbs, trajectory
 from airhotline.feeds._registry import ADAPTERS, Adapter, Assembler, adapter, make_assembler
 from airhotline.feeds._rejects import REASONS, Rejections
 from airhotline.feeds._rows import Row
@@ -34,6 +35,7 @@ __all__ = [
     "Rejections",
     "Row",
     "adapter",
+    "asterix",
     "beast",
     "make_assembler",
     "opensky",

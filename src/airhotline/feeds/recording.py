@@ -1,23 +1,26 @@
 """A recording read whole into rows, in time order, for replay.
 
 Trajectory files (traffic's JSON, CSV, Parquet) are read by their own assembler; a
-Beast or SBS capture is fed to its live assembler in chunks, as a receiver would have
-read it: SBS timed by each line's own clock (a recording's lines were read long ago),
-Beast by its 12 MHz counter from an anchor at ``start_us`` and never resynchronised
-(a file read at once has no arrival times to resynchronise on).
+Beast, SBS or ASTERIX capture is fed to its live assembler in chunks, as a receiver
+would have read it: SBS timed by each line's own clock (a recording's lines were read
+long ago), ASTERIX by each record's time of day on the day of ``start_us``, Beast by
+its 12 MHz counter from an anchor at ``start_us`` and never resynchronised (a file read
+at once has no arrival times to resynchronise on).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from airhotline.feeds._registry import Assembler, make_assembler
 from airhotline.feeds._rows import Row
 
 __all__ = ["FORMATS", "Recording", "guess_format", "read_recording"]
 
-FORMATS = ("trajectory", "beast", "sbs")
+FORMATS = ("trajectory", "beast", "sbs", "asterix")
 _CHUNK = 1 << 16
 
 
@@ -30,8 +33,12 @@ class Recording:
 
 def guess_format(path: Path) -> str:
     """The format a file's name suggests: ``.bin``/``.beast`` Beast, ``.sbs``/``.txt``
-    SBS, anything else a trajectory file (which tells its own kinds apart)."""
+    SBS, ``.ast``/``.asterix``/``.raw`` ASTERIX (asterix-decoder names its recordings
+    of raw data blocks ``.raw``), anything else a trajectory file (which tells its own
+    kinds apart)."""
     suffix = path.suffix.lower()
+    if suffix in (".ast", ".asterix", ".raw"):
+        return "asterix"
     if suffix in (".bin", ".beast"):
         return "beast"
     if suffix in (".sbs", ".txt", ".basestation"):
@@ -39,9 +46,14 @@ def guess_format(path: Path) -> str:
     return "trajectory"
 
 
-def read_recording(data: bytes, fmt: str, start_us: int) -> Recording:
+def read_recording(
+    data: bytes, fmt: str, start_us: int, options: Mapping[str, Any] | None = None
+) -> Recording:
     """The rows of a whole recording, sorted by time; ``start_us`` times a snapshot
-    file without times and anchors a Beast capture's counter."""
+    file without times, anchors a Beast capture's counter and gives ASTERIX's times of
+    day their day. ``options`` go to the assembler (ASTERIX: ``sensors``)."""
+    if options and fmt != "asterix":
+        raise ValueError(f"{sorted(options)}: only for asterix recordings")
     if fmt == "trajectory":
         assembler = make_assembler("trajectory")
         rows = assembler.feed(data, start_us)
@@ -49,6 +61,9 @@ def read_recording(data: bytes, fmt: str, start_us: int) -> Recording:
         assembler = make_assembler("sbs", clock="message")
         # A final newline closes the last line if the recorder left it open.
         rows = _chunked(assembler, data if data.endswith(b"\n") else data + b"\n", start_us)
+    elif fmt == "asterix":
+        assembler = make_assembler("asterix", **(options or {}))
+        rows = _chunked(assembler, data, start_us)
     elif fmt == "beast":
         assembler = make_assembler("beast", resync_s=None)
         rows = _chunked(assembler, data, start_us)
