@@ -6,12 +6,25 @@ PY := $(VENV)/bin/python
 READY := $(VENV)/.ready
 
 .PHONY: run test bench lint setup clean
+.DEFAULT_GOAL := setup
 
 # The message catalogues: each language's .po compiled to the .mo that gettext reads.
 PO := $(wildcard src/airhotline/i18n/locale/*/LC_MESSAGES/airhotline.po)
 MO := $(PO:.po=.mo)
 
-setup: $(READY) $(MO)
+# Debian packages the debrief needs: Pango (WeasyPrint's PDFs), fonts with Arabic and
+# Hebrew, poppler (the tests look at the PDF's pages). Installed when missing and root.
+DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core poppler-utils
+SYSTEM := $(VENV)/.system
+$(SYSTEM):
+	@if dpkg -s $(DEBS) >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get install -y -q $(DEBS) >/dev/null || \
+	  { apt-get update -q >/dev/null && apt-get install -y -q $(DEBS) >/dev/null; }; \
+	else echo "note: install $(DEBS) (Debian) for debrief PDFs"; fi
+	mkdir -p $(VENV) && touch $@
+
+setup: $(READY) $(MO) $(SYSTEM)
 
 # The virtual environment, with every dependency pinned by constraints.txt.
 $(READY): pyproject.toml constraints.txt
@@ -23,10 +36,10 @@ $(READY): pyproject.toml constraints.txt
 $(MO) &: $(PO) $(READY)
 	$(PY) tools/i18n.py compile
 
-run: $(READY) $(MO)
+run: $(READY) $(MO) $(SYSTEM)
 	$(VENV)/bin/airhotline serve --demo
 
-test: $(READY) $(MO)
+test: $(READY) $(MO) $(SYSTEM)
 	$(PY) -m pytest -n 2 -q
 
 lint: $(READY)

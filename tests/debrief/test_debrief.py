@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -114,7 +116,10 @@ def test_a_partys_debrief_shows_only_what_it_was_allowed_to_see(
     assert "dir='rtl'" in page  # CIRRUS reads Arabic
     boreas = _data(url, scenario, "BOREAS")
     (story,) = boreas.alerts
-    first, last = story.records[0].time_us, story.records[-1].time_us
+    first = story.records[0].time_us
+    # Still active when the drill ends: disclosed to the window's end.
+    assert story.last["state"] == "active"
+    last = boreas.end_us
     other = boreas.tracks[("ATLAS", "A1")]
     # ATLAS's aircraft only while the alert was disclosed to BOREAS.
     assert first <= int(other.time_us.min())
@@ -184,3 +189,27 @@ def test_bad_input_is_one_line(
     (line,) = result.output.strip().splitlines()
     assert line.startswith("airhotline: error: ")
     assert message in line
+
+
+def test_the_pdf_has_every_section(drilled: tuple[str, Any], tmp_path: Path) -> None:
+    url, scenario = drilled
+    window = [
+        "--from",
+        iso_from_us(scenario.start_us),
+        "--to",
+        iso_from_us(scenario.start_us + 600_000_000),
+    ]
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(
+        app, ["debrief", "--db", url, *window, "--out", str(out), "--pdf", "--party", "CIRRUS"]
+    )
+    assert result.exit_code == 0, result.output
+    pdf = (tmp_path / "report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    assert pdf.rstrip().endswith(b"%%EOF")
+    if shutil.which("pdftoppm"):  # Debian's poppler-utils, installed by make setup
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "40", str(tmp_path / "report.pdf"), str(tmp_path / "page")],
+            check=True,
+        )
+        assert len(list(tmp_path.glob("page-*.png"))) >= 2

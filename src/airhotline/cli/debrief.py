@@ -40,6 +40,9 @@ def debrief(
         str | None, typer.Option("--lang", help="The reader's language (default: the party's).")
     ] = None,
     output: Annotated[str, typer.Option("--format", help="html or json")] = "html",
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also write the report as PDF, beside the HTML.")
+    ] = False,
 ) -> None:
     """Write a debrief: alerts by tier and kind, each encounter's least separations,
     warning time and times to acknowledge, statistics per pair of parties, the plan
@@ -64,12 +67,18 @@ def debrief(
         raise fail(str(error)) from None
     finally:
         store.close()
+    if pdf and output != "html":
+        raise fail("--pdf: goes with --format html")
+    title = f"Debrief {start} to {end}"
     try:
-        write(data, str(out), title=f"Debrief {start} to {end}", fmt=output)
+        write(data, str(out), title=title, fmt=output)
+        if pdf:
+            write(data, str(out.with_suffix(".pdf")), title=title, fmt="pdf")
     except OSError as error:
         raise fail(f"--out: {error.strerror or error}") from None
     verdict = "verified" if data.verified else "BROKEN"
+    also = f" and {out.with_suffix('.pdf')}" if pdf else ""
     typer.echo(
-        f"wrote {out}: {len(data.alerts)} alerts, {len(data.messages)} messages;"
+        f"wrote {out}{also}: {len(data.alerts)} alerts, {len(data.messages)} messages;"
         f" journal {verdict} to record {data.head_seq}"
     )

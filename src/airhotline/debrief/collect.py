@@ -130,7 +130,7 @@ def collect(
         elif kind == "message.received":
             messages.append({**payload_for(record, party_id, lang), "time_us": record.time_us})
     alerts = sorted(stories.values(), key=lambda s: (s.records[0].time_us, s.alert_id))
-    tracks = _tracks(records, alerts, party_id, parties)
+    tracks = _tracks(records, alerts, party_id, parties, end_us)
     return DebriefData(
         start_us=start_us,
         end_us=end_us,
@@ -154,13 +154,17 @@ def _tracks(
     alerts: Sequence[AlertStory],
     party_id: int | None,
     parties: Mapping[int, str],
+    end_us: int,
 ) -> dict[tuple[str, str], TrackSeries]:
     """The reports the reader may see: all for the admin; a party's own, and another's
-    track within the spans its alerts with the party were disclosed to it."""
+    track within the spans its alerts with the party were disclosed to it (to the
+    resolution, or to the window's end for an alert still active then)."""
     margin = round(MARGIN_S * US_PER_S)
     shown: dict[tuple[int, str], list[tuple[int, int]]] = {}
     for story in alerts:
-        first, last = story.records[0].time_us, story.records[-1].time_us
+        first = story.records[0].time_us
+        resolved = story.last.get("state") == "resolved"
+        last = story.records[-1].time_us if resolved else end_us
         for t in story.last["tracks"]:
             owner = _party_id(t, parties)
             if owner is None:

@@ -210,12 +210,30 @@ def _on_reports(report_us: Any, sep_us: Any, below: Any) -> Any:
 def write(data: DebriefData, path: str, *, title: str, fmt: str) -> None:
     from pathlib import Path
 
+    if fmt == "pdf":
+        write_pdf(debrief_html(data, title=title), path)
+        return
     text = (
         json.dumps(debrief_json(data), indent=1, ensure_ascii=False) + "\n"
         if fmt == "json"
         else debrief_html(data, title=title)
     )
     Path(path).write_text(text, encoding="utf-8")
+
+
+def write_pdf(page: str, path: str) -> None:
+    """The HTML report as a PDF (WeasyPrint, with Pango's shaping: Arabic and Hebrew
+    right to left), A4 landscape. Nothing is fetched: the page holds everything."""
+    from weasyprint import HTML
+
+    HTML(string=page.replace("</style>", _PRINT + "</style>", 1), base_url=None).write_pdf(path)
+
+
+_PRINT = """
+@page { size: A4 landscape; margin: 12mm; }
+@media print { section { break-inside: auto; } figure, tr { break-inside: avoid; }
+  svg { max-height: 150mm; width: auto; } }
+"""
 
 
 _STYLE = """
