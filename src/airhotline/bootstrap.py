@@ -27,10 +27,13 @@ from airhotline.store import Store
 __all__ = ["build_node", "open_store"]
 
 
-def open_store(url: str, *, clock: Clock | None = None, create: bool = True) -> Store:
+def open_store(
+    url: str, *, clock: Clock | None = None, create: bool = True, durable: bool = True
+) -> Store:
     """The store at ``url``, migrated, its own stamps (idempotent answers) on ``clock``;
-    with ``create=False`` only one that holds a journal already."""
-    return Store.open(url, clock_us=(clock or SystemClock()).now_us, create=create)
+    with ``create=False`` only one that holds a journal already; ``durable=False`` only
+    for a journal that can be written again (`Store.open`)."""
+    return Store.open(url, clock_us=(clock or SystemClock()).now_us, create=create, durable=durable)
 
 
 def build_node(
@@ -43,6 +46,7 @@ def build_node(
     detector: Detector = default_detector,
     journal_layer: Callable[[Store], Journal] | None = None,
     create: bool = True,
+    durable: bool = True,
 ) -> HotlineNode:
     """A node on the database at ``url``; the caller `close`\\ s it (which closes the store).
 
@@ -50,7 +54,7 @@ def build_node(
     default settings, the tactical detector.
     """
     clock = clock or SystemClock()
-    store = open_store(url, clock=clock, create=create)
+    store = open_store(url, clock=clock, create=create, durable=durable)
     journal: Journal = journal_layer(store) if journal_layer else store
     try:
         return HotlineNode(

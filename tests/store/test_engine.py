@@ -25,6 +25,12 @@ def test_sqlite_connections_are_durable_wal_with_foreign_keys(sqlite_url: str) -
     }
 
 
+def test_a_journal_that_can_be_written_again_syncs_at_checkpoints(sqlite_url: str) -> None:
+    with Store.open(sqlite_url, durable=False) as store, store._engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+
+
 def test_the_sqlite_files_folder_is_made(tmp_path: Path) -> None:
     path = tmp_path / "var" / "lib" / "airhotline.db"
     with Store.open(f"sqlite:///{path}") as store:

@@ -59,7 +59,12 @@ class Store:
 
     @classmethod
     def open(
-        cls, url: str, *, clock_us: Callable[[], int] | None = None, create: bool = True
+        cls,
+        url: str,
+        *,
+        clock_us: Callable[[], int] | None = None,
+        create: bool = True,
+        durable: bool = True,
     ) -> Store:
         """Open the database at ``url``, migrate it to the newest schema, start writing.
 
@@ -69,11 +74,12 @@ class Store:
         ``create=False`` opens only a database that already holds a journal, and raises
         `StoreError` without creating or changing anything otherwise (for the commands
         that check a journal: a mistyped path must not become an empty, "intact" one).
+        ``durable=False``: see `airhotline.store.engine.build_engine`.
         """
         parsed = parse_url(url)
         if not create:
             _require_journal(parsed)
-        engine = build_engine(parsed)
+        engine = build_engine(parsed, durable=durable)
         try:
             migrate.upgrade(engine)
             with engine.connect() as connection:
