@@ -147,3 +147,15 @@ def test_an_invalid_scenario_is_one_line_on_the_cli(tmp_path: Path) -> None:
     assert result.exit_code == 2
     (line,) = result.output.strip().splitlines()
     assert re.match(r"airhotline: error: .*bad\.yaml:\d+: aircraft\[1\]\.start\.track_deg: ", line)
+
+
+def test_a_paced_drill_sleeps_out_each_simulated_second(tmp_path: Path) -> None:
+    text = (SCENARIOS / "head-on.yaml").read_text(encoding="utf-8")
+    short = parse_scenario(text.replace("duration_s: 240", "duration_s: 9"), "short.yaml")
+    slept: list[float] = []
+    run_drill(short, f"sqlite:///{tmp_path}/j.db", speed=20.0, sleep=slept.append)
+    assert len(slept) == 10  # seconds 0 to 9
+    assert all(0.0 <= s <= 0.05 for s in slept)  # 1/20 s a tick, less what the tick took
+    slept.clear()
+    run_drill(short, f"sqlite:///{tmp_path}/k.db", speed=None, sleep=slept.append)
+    assert slept == []  # --speed max never sleeps
