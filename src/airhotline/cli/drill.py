@@ -5,12 +5,16 @@ The core and Rich are imported inside the command: ``--help`` needs none of them
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from airhotline.cli.common import fail
+
+if TYPE_CHECKING:
+    from airhotline.drill.runner import DrillResult
 
 __all__ = ["drill_app"]
 
@@ -41,9 +45,23 @@ def run(
             "--out", help="Folder for the drill's journal (default: a new temporary one)."
         ),
     ] = None,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live",
+            help="Serve the drill in real time: real centres connect with the printed tokens;"
+            " their own acknowledgements and messages count.",
+        ),
+    ] = False,
+    host: Annotated[str, typer.Option("--host", help="With --live: interface.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="With --live: port.")] = 8080,
+    scripted: Annotated[
+        list[str] | None,
+        typer.Option("--scripted", help="With --live: a party still played by the script."),
+    ] = None,
 ) -> None:
     """Run a scenario through the hotline's own core; print its checks, pass or fail
-    (exit code 1 when any fails)."""
+    (exit code 1 when any fails), and write its journal and debrief."""
     import tempfile
 
     from rich import box
@@ -67,8 +85,20 @@ def run(
     journal = folder / "journal.db"
     if journal.exists():
         raise fail(f"--out: {journal} exists: a drill writes a fresh journal")
+    names = [str(p["name"]) for p in loaded.spec["parties"]]
+    for name in scripted or ():
+        if name not in names:
+            raise fail(f"--scripted: no party named {name!r} in {loaded.name}")
+    if scripted and not live:
+        raise fail("--scripted: goes with --live")
+    if live and not 1 <= port <= 65_535:
+        raise fail("--port: must be 1 to 65535")
     try:
-        result = run_drill(loaded, f"sqlite:///{journal}", speed=chosen_speed)
+        if live:
+            real = frozenset(names) - set(scripted or ())
+            result = _run_live(loaded, journal, host, port, real)
+        else:
+            result = run_drill(loaded, f"sqlite:///{journal}", speed=chosen_speed)
     except AirhotlineError as error:
         raise fail(f"{loaded.source}: the drill stopped: {error}") from None
     table = Table(
@@ -86,7 +116,7 @@ def run(
     console = Console()
     console.print(table)
     failed = sum(not o.passed for o in result.outcomes)
-    report = _debrief(loaded, journal, folder)
+    report = _debrief(loaded, journal, folder, result.start_us)
     console.print(
         f"{len(result.outcomes) - failed} passed, {failed} failed; "
         f"{loaded.duration_s} s simulated in {result.wall_s:.1f} s; "
@@ -97,7 +127,7 @@ def run(
         raise typer.Exit(1)
 
 
-def _debrief(loaded: object, journal: Path, folder: Path) -> Path:
+def _debrief(loaded: object, journal: Path, folder: Path, start_us: int) -> Path:
     """The drill's debrief, for the admin, beside its journal."""
     from airhotline.debrief import debrief_of_store
     from airhotline.debrief.report import write
@@ -109,8 +139,8 @@ def _debrief(loaded: object, journal: Path, folder: Path) -> Path:
     try:
         data = debrief_of_store(
             store,
-            start_us=loaded.start_us,
-            end_us=loaded.start_us + (loaded.duration_s + 1) * 1_000_000,
+            start_us=start_us,
+            end_us=start_us + (loaded.duration_s + 1) * 1_000_000,
             party=None,
             lang=None,
         )
@@ -119,3 +149,69 @@ def _debrief(loaded: object, journal: Path, folder: Path) -> Path:
     path = folder / "debrief.html"
     write(data, str(path), title=f"Drill {loaded.name}: {loaded.title}", fmt="html")
     return path
+
+
+def _run_live(
+    loaded: object, journal: Path, host: str, port: int, real: frozenset[str]
+) -> DrillResult:
+    """The drill in real time, its node served over HTTP while it runs: the real
+    parties' operators sign in with the tokens printed here."""
+    import threading
+
+    from airhotline.cli.logs import log_config, resolve_format
+    from airhotline.cli.serve import _listen
+    from airhotline.clock import SystemClock
+    from airhotline.core.access import Role
+    from airhotline.drill.runner import DrillSession
+    from airhotline.drill.scenario import Scenario
+    from airhotline.service import create_app
+    from airhotline.service.server import build_server
+
+    assert isinstance(loaded, Scenario)
+    listener = _listen(host, port)
+    session = DrillSession(
+        loaded, f"sqlite:///{journal}", clock=SystemClock(), speed=1.0, real=real
+    )
+    try:
+        made = session.open()
+    except BaseException:
+        listener.close()
+        raise
+    bound = listener.getsockname()[1]
+    typer.echo(f"drill {loaded.name} live at http://{host}:{bound} for {loaded.duration_s} s")
+    for name in sorted(real):
+        typer.echo(f"  {name} operator token: {made[name].tokens[Role.OPERATOR][1]}")
+    results: list[DrillResult] = []
+    stop = threading.Event()
+
+    class Flight:
+        """The drill's seconds, beside the service; the server stops when it ends."""
+
+        def __init__(self) -> None:
+            self.thread = threading.Thread(target=self._run, name="drill", daemon=True)
+
+        def start(self) -> None:
+            self.thread.start()
+
+        def stop(self) -> None:
+            stop.set()
+            self.thread.join()
+
+        def _run(self) -> None:
+            try:
+                results.append(session.run(stop))
+            finally:
+                server.should_exit = True
+
+    app = create_app(session.node, run_cycle=False, close_node=False, companions=[Flight()])
+    server = build_server(
+        app, host=host, port=bound, log_config=log_config("warning", resolve_format("auto"))
+    )
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run(sockets=[listener])
+    finally:
+        listener.close()
+    if not results:
+        raise fail("the drill was stopped before it could be judged")
+    return results[0]

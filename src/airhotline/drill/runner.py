@@ -5,11 +5,13 @@ detects and alerts, the scripted operators acknowledge and the scripted centres 
 then the expected outcomes are judged (`outcomes`).
 
 ``speed`` is simulated seconds per wall-clock second; None (``--speed max``) never
-sleeps.
+sleeps. A live drill (`DrillSession` on a real clock) runs at one second a second while
+the service serves its node, so that real centres take part.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -19,8 +21,9 @@ import numpy as np
 
 from airhotline import geo, units
 from airhotline.bootstrap import build_node
-from airhotline.clock import SimulatedClock, iso_from_us
+from airhotline.clock import Clock, SimulatedClock, iso_from_us
 from airhotline.core.access import AgreementMode, AgreementStatus, Minima, Principal, Role
+from airhotline.core.administration import NewParty
 from airhotline.core.messages.engine import Outgoing
 from airhotline.core.node import HotlineConfig, HotlineNode
 from airhotline.core.reports import ReportBatch
@@ -28,7 +31,7 @@ from airhotline.drill.flight import Fleet
 from airhotline.drill.outcomes import Observed, Outcome, judge
 from airhotline.drill.scenario import Scenario
 
-__all__ = ["DrillResult", "run_drill"]
+__all__ = ["DrillResult", "DrillSession", "run_drill"]
 
 US_PER_S = 1_000_000
 
@@ -42,6 +45,8 @@ class DrillResult:
     head_seq: int
     head_hash: str
     wall_s: float
+    #: When the drill began (the scenario's start on a simulated clock; live, now).
+    start_us: int = 0
 
     @property
     def passed(self) -> bool:
@@ -56,87 +61,160 @@ def run_drill(
     config: HotlineConfig | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> DrillResult:
-    """Run ``scenario`` on a fresh journal at ``url``; the outcomes judged."""
-    started = time.perf_counter()
-    spec = scenario.spec
-    clock = SimulatedClock(scenario.start_us)
-    # At --speed max a drill is a rehearsal that can be run again: its journal syncs at
-    # checkpoints; run in real time (real centres' words in it), every commit.
-    node = build_node(url, clock=clock, config=config, durable=speed is not None)
-    try:
-        operators = _set_up(node, spec)
-        fleet = Fleet(spec["aircraft"])
-        watched = _watched_pairs(spec)
-        closest: dict[tuple[str, str], tuple[float, float]] = {}
-        notices: dict[str, str] = {}
-        messages: dict[str, str] = {}
-        told: dict[tuple[str, int], int] = {}
-        due_notices = _by_second(spec.get("notices", []))
-        due_messages = _by_second(spec.get("messages", []))
-        patience = {p["name"]: p.get("acknowledge_after_s", "never") for p in spec["parties"]}
-        due_checks = {int(np.ceil(float(t))) for t in spec.get("line_checks", [])}
-        due_exemptions = _by_second(spec.get("exemptions", []))
-        due_acceptances = _by_second(
-            [e for e in spec.get("exemptions", []) if "accept_at_s" in e], key="accept_at_s"
+    """Run ``scenario`` on a fresh journal at ``url``, on a simulated clock; the
+    outcomes judged."""
+    session = DrillSession(scenario, url, speed=speed, config=config, sleep=sleep)
+    session.open()
+    return session.run()
+
+
+class DrillSession:
+    """One drill: `open` builds the node and the parties (a live drill serves the node
+    then), `run` flies the scenario second by second and judges it, closing the node.
+
+    On the default simulated clock the drill starts at the scenario's ``start``; on a
+    real clock (``--live``) it starts now, and the ``real`` parties are played by real
+    centres: none of their scripted acknowledgements, line-check answers or messages
+    is made for them — what they do themselves counts.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        url: str,
+        *,
+        clock: Clock | None = None,
+        speed: float | None = None,
+        config: HotlineConfig | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        real: frozenset[str] = frozenset(),
+    ) -> None:
+        self.scenario = scenario
+        self._url = url
+        self._clock = clock or SimulatedClock(scenario.start_us)
+        self._speed = speed
+        self._config = config
+        self._sleep = sleep
+        self._real = real
+        self._node: HotlineNode | None = None
+        self.parties: dict[str, NewParty] = {}
+        self.start_us = scenario.start_us
+
+    @property
+    def node(self) -> HotlineNode:
+        assert self._node is not None, "open the session first"
+        return self._node
+
+    def open(self) -> dict[str, NewParty]:
+        """The node, its parties, agreements and zones; each party's tokens."""
+        # At --speed max a drill is a rehearsal that can be run again: its journal syncs
+        # at checkpoints; run in real time (real centres' words in it), every commit.
+        self._node = build_node(
+            self._url, clock=self._clock, config=self._config, durable=self._speed is not None
         )
-        proposed: dict[int, str] = {}
-        answering = {p["name"]: p.get("answer_line_checks_after_s", 5.0) for p in spec["parties"]}
-        checks_seen: dict[str, int] = {}
-        for t in range(scenario.duration_s + 1):
-            tick = time.perf_counter()
-            for notice in due_notices.get(t, []):
-                _publish(node, operators, notice, scenario.start_us, notices)
-            for message in due_messages.get(t, []):
-                _send(node, operators, message, messages)
-            for exemption in due_exemptions.get(t, []):
-                proposed[id(exemption)] = _propose(node, operators, exemption, scenario.start_us)
-            for exemption in due_acceptances.get(t, []):
-                node.accept_exemption(operators[exemption["other_party"]], proposed[id(exemption)])
-            if t in due_checks:
-                node.messages.check_lines()
-            _answer_line_checks(node, operators, answering, checks_seen, t)
-            now = clock.now_us()
-            # Every party's batch submitted before any is awaited: one group commit.
-            pending = [
-                node.submit_reports(
-                    operators[party].party_id or 0,
-                    ReportBatch.from_rows(rows),
-                    idempotency_key=None,
-                    body_sha256=f"drill-{party}-{t}",
-                )
-                for party, rows in fleet.reports(t, now).items()
-            ]
-            for submitted in pending:
-                submitted.result()
-            node.run_cycle()
-            _acknowledge(node, operators, patience, told, t)
-            _measure(fleet, t, watched, closest)
-            fleet.step(t + 1)
-            clock.advance(1.0)
-            if speed is not None:
-                sleep(max(0.0, 1.0 / speed - (time.perf_counter() - tick)))
-        clock.advance(-1.0)
-        records = node.store.records_after(0, limit=10_000_000)
-        head = node.store.head()
-    finally:
-        node.close()
-    seen = Observed(records, scenario.start_us, closest, notices, messages)
-    return DrillResult(
-        scenario,
-        judge(spec["expect"], seen),
-        url,
-        head.seq,
-        head.hash,
-        time.perf_counter() - started,
-    )
+        try:
+            self.parties = _set_up(self._node, self.scenario.spec)
+        except BaseException:
+            self._node.close()
+            raise
+        self.start_us = (
+            self.scenario.start_us
+            if isinstance(self._clock, SimulatedClock)
+            else self._clock.now_us()
+        )
+        return self.parties
+
+    def run(self, stop: threading.Event | None = None) -> DrillResult:
+        """Fly the scenario (until its end, or ``stop``), judge it, close the node."""
+        started = time.perf_counter()
+        node, spec, clock = self.node, self.scenario.spec, self._clock
+        simulated = isinstance(clock, SimulatedClock)
+        operators = {
+            name: Principal(made.tokens[Role.OPERATOR][0], Role.OPERATOR, made.party.id, name)
+            for name, made in self.parties.items()
+        }
+        scripted = [p for p in spec["parties"] if p["name"] not in self._real]
+        try:
+            fleet = Fleet(spec["aircraft"])
+            watched = _watched_pairs(spec)
+            closest: dict[tuple[str, str], tuple[float, float]] = {}
+            notices: dict[str, str] = {}
+            messages: dict[str, str] = {}
+            told: dict[tuple[str, int], int] = {}
+            due_notices = _by_second(spec.get("notices", []))
+            due_messages = _by_second(
+                [m for m in spec.get("messages", []) if m["from"] not in self._real]
+            )
+            patience = {p["name"]: p.get("acknowledge_after_s", "never") for p in scripted}
+            due_checks = {int(np.ceil(float(t))) for t in spec.get("line_checks", [])}
+            due_exemptions = _by_second(spec.get("exemptions", []))
+            due_acceptances = _by_second(
+                [e for e in spec.get("exemptions", []) if "accept_at_s" in e], key="accept_at_s"
+            )
+            proposed: dict[int, str] = {}
+            answering = {p["name"]: p.get("answer_line_checks_after_s", 5.0) for p in scripted}
+            checks_seen: dict[str, int] = {}
+            paced_from = time.perf_counter()
+            for t in range(self.scenario.duration_s + 1):
+                if stop is not None and stop.is_set():
+                    break
+                for notice in due_notices.get(t, []):
+                    _publish(node, operators, notice, self.start_us, notices)
+                for message in due_messages.get(t, []):
+                    _send(node, operators, message, messages)
+                for exemption in due_exemptions.get(t, []):
+                    proposed[id(exemption)] = _propose(node, operators, exemption, self.start_us)
+                for exemption in due_acceptances.get(t, []):
+                    other = operators[exemption["other_party"]]
+                    node.accept_exemption(other, proposed[id(exemption)])
+                if t in due_checks:
+                    node.messages.check_lines()
+                _answer_line_checks(node, operators, answering, checks_seen, t)
+                now = clock.now_us()
+                # Every party's batch submitted before any is awaited: one group commit.
+                pending = [
+                    node.submit_reports(
+                        operators[party].party_id or 0,
+                        ReportBatch.from_rows(rows),
+                        idempotency_key=None,
+                        body_sha256=f"drill-{party}-{t}",
+                    )
+                    for party, rows in fleet.reports(t, now).items()
+                ]
+                for submitted in pending:
+                    submitted.result()
+                node.run_cycle()
+                _acknowledge(node, operators, patience, told, t)
+                _measure(fleet, t, watched, closest)
+                fleet.step(t + 1)
+                if simulated:
+                    assert isinstance(clock, SimulatedClock)
+                    clock.advance(1.0)
+                if self._speed is not None:
+                    # Paced against the drill's own start, so that waits do not drift.
+                    due = paced_from + (t + 1) / self._speed
+                    self._sleep(max(0.0, due - time.perf_counter()))
+            if simulated:
+                assert isinstance(clock, SimulatedClock)
+                clock.advance(-1.0)
+            records = node.store.records_after(0, limit=10_000_000)
+            head = node.store.head()
+        finally:
+            node.close()
+        seen = Observed(records, self.start_us, closest, notices, messages)
+        return DrillResult(
+            self.scenario,
+            judge(spec["expect"], seen),
+            self._url,
+            head.seq,
+            head.hash,
+            time.perf_counter() - started,
+            self.start_us,
+        )
 
 
-def _set_up(node: HotlineNode, spec: Mapping[str, Any]) -> dict[str, Principal]:
-    operators = {}
-    for party in spec["parties"]:
-        made = node.add_party(party["name"], party.get("lang", "en"))
-        token_id = made.tokens[Role.OPERATOR][0]
-        operators[party["name"]] = Principal(token_id, Role.OPERATOR, made.party.id, party["name"])
+def _set_up(node: HotlineNode, spec: Mapping[str, Any]) -> dict[str, NewParty]:
+    made = {p["name"]: node.add_party(p["name"], p.get("lang", "en")) for p in spec["parties"]}
     for a in spec.get("agreements", []):
         node.set_agreement(
             a["parties"][0],
@@ -151,7 +229,7 @@ def _set_up(node: HotlineNode, spec: Mapping[str, Any]) -> dict[str, Principal]:
         )
     for zone in spec.get("zones", []):
         node.set_zone(zone)
-    return operators
+    return made
 
 
 def _by_second(
