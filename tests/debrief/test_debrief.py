@@ -48,7 +48,9 @@ def drilled(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Any]:
     return url, scenario
 
 
-def _data(url: str, scenario: Any, party: str | None, lang: str | None = None) -> Any:
+def _data(
+    url: str, scenario: Any, party: str | None, lang: str | None = None, all_tracks: bool = True
+) -> Any:
     store = Store.open(url, create=False)
     try:
         return debrief_of_store(
@@ -57,6 +59,7 @@ def _data(url: str, scenario: Any, party: str | None, lang: str | None = None) -
             end_us=scenario.start_us + (scenario.duration_s + 1) * 1_000_000,
             party=party,
             lang=lang,
+            all_tracks=all_tracks,
         )
     finally:
         store.close()
@@ -201,7 +204,7 @@ def test_the_pdf_has_every_section(drilled: tuple[str, Any], tmp_path: Path) -> 
     ]
     out = tmp_path / "report.html"
     result = CliRunner().invoke(
-        app, ["debrief", "--db", url, *window, "--out", str(out), "--pdf", "--party", "CIRRUS"]
+        app, ["debrief", "--db", url, *window, "--out", str(out), "--pdf", "--party", "BOREAS"]
     )
     assert result.exit_code == 0, result.output
     pdf = (tmp_path / "report.pdf").read_bytes()
@@ -213,3 +216,12 @@ def test_the_pdf_has_every_section(drilled: tuple[str, Any], tmp_path: Path) -> 
             check=True,
         )
         assert len(list(tmp_path.glob("page-*.png"))) >= 2
+
+
+def test_by_default_only_the_encounters_aircraft_are_read(drilled: tuple[str, Any]) -> None:
+    url, scenario = drilled
+    encounters_only = _data(url, scenario, None, all_tracks=False)
+    assert set(encounters_only.tracks) == {("ATLAS", "A1"), ("BOREAS", "B1")}
+    assert ("CIRRUS", "C1") in _data(url, scenario, None).tracks
+    # The same encounter figures either way.
+    assert encounters(encounters_only) == encounters(_data(url, scenario, None))

@@ -43,6 +43,13 @@ def debrief(
     pdf: Annotated[
         bool, typer.Option("--pdf", help="Also write the report as PDF, beside the HTML.")
     ] = False,
+    all_tracks: Annotated[
+        bool,
+        typer.Option(
+            "--all-tracks",
+            help="Draw every aircraft of the window, not only those of the encounters.",
+        ),
+    ] = False,
 ) -> None:
     """Write a debrief: alerts by tier and kind, each encounter's least separations,
     warning time and times to acknowledge, statistics per pair of parties, the plan
@@ -62,7 +69,14 @@ def debrief(
         raise fail(f"--lang: one of {', '.join(LANGUAGES)}")
     store = open_database(db, partial(Store.open, create=False))
     try:
-        data = debrief_of_store(store, start_us=start_us, end_us=end_us, party=party, lang=lang)
+        data = debrief_of_store(
+            store,
+            start_us=start_us,
+            end_us=end_us,
+            party=party,
+            lang=lang,
+            all_tracks=all_tracks,
+        )
     except AirhotlineError as error:
         raise fail(str(error)) from None
     finally:

@@ -143,6 +143,7 @@ def _debrief(loaded: object, journal: Path, folder: Path, start_us: int) -> Path
             end_us=start_us + (loaded.duration_s + 1) * 1_000_000,
             party=None,
             lang=None,
+            all_tracks=True,  # a drill's few aircraft: every one on the plan view
         )
     finally:
         store.close()

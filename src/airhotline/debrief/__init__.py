@@ -12,7 +12,13 @@ __all__ = ["DebriefData", "debrief_of_store"]
 
 
 def debrief_of_store(
-    store: Any, *, start_us: int, end_us: int, party: str | None, lang: str | None
+    store: Any,
+    *,
+    start_us: int,
+    end_us: int,
+    party: str | None,
+    lang: str | None,
+    all_tracks: bool = False,
 ) -> DebriefData:
     """The debrief of ``store``'s journal for ``party`` (None: the admin), in ``lang``
     (default: the party's own language, English for the admin). `InputError` for a
@@ -35,4 +41,5 @@ def debrief_of_store(
         party_name=party,
         lang=chosen,
         parties={pid: p.name for pid, p in parties.items()},
+        all_tracks=all_tracks,
     )

@@ -18,9 +18,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from airhotline.core.events import payload_for
+from airhotline.core.events import kinds, payload_for
 from airhotline.core.ports import Journal
 from airhotline.core.records import Record
+from airhotline.core.track_events import TracksReported
 
 __all__ = ["AlertStory", "DebriefData", "TrackSeries", "collect"]
 
@@ -91,10 +92,15 @@ def collect(
     party_name: str | None,
     lang: str,
     parties: Mapping[int, str],
+    all_tracks: bool = False,
 ) -> DebriefData:
     """Read the window's records for ``party_id`` (None: the admin). ``verify`` is the
-    store's chain check (a callable returning its result)."""
-    records = journal.records_in_time(start_us, end_us)
+    store's chain check (a callable returning its result).
+
+    The reports — nearly all of a journal — are read only around the encounters, for
+    their aircraft, so that a day of thousands of aircraft costs what its encounters
+    do; ``all_tracks`` reads every report of the window (a drill's few aircraft)."""
+    records = journal.records_in_time(start_us, end_us, kinds=_NOT_REPORTS)
     head = journal.head()
     result = verify()
 
@@ -130,7 +136,11 @@ def collect(
         elif kind == "message.received":
             messages.append({**payload_for(record, party_id, lang), "time_us": record.time_us})
     alerts = sorted(stories.values(), key=lambda s: (s.records[0].time_us, s.alert_id))
-    tracks = _tracks(records, alerts, party_id, parties, end_us)
+    spans = [(start_us, end_us)] if all_tracks else _spans(alerts, start_us, end_us)
+    reports = [
+        r for a, b in spans for r in journal.records_in_time(a, b, kinds=[TracksReported.kind])
+    ]
+    tracks = _tracks(reports, alerts, party_id, parties, end_us, all_tracks=all_tracks)
     return DebriefData(
         start_us=start_us,
         end_us=end_us,
@@ -155,6 +165,8 @@ def _tracks(
     party_id: int | None,
     parties: Mapping[int, str],
     end_us: int,
+    *,
+    all_tracks: bool,
 ) -> dict[tuple[str, str], TrackSeries]:
     """The reports the reader may see: all for the admin; a party's own, and another's
     track within the spans its alerts with the party were disclosed to it (to the
@@ -184,7 +196,9 @@ def _tracks(
         for row, track_id in enumerate(p["track_id"]):
             key = (owner, str(track_id))
             time_us = int(p["time_us"][row])
-            if not own and not any(a <= time_us <= b for a, b in shown.get(key, ())):
+            if not (own and all_tracks) and not any(
+                a <= time_us <= b for a, b in shown.get(key, ())
+            ):
                 continue
             series = columns.setdefault(key, {c: [] for c in _COLUMNS})
             series["time_us"].append(time_us)
@@ -204,6 +218,24 @@ def _tracks(
 
 
 _COLUMNS = ("time_us", "lat", "lon", "alt_ft", "gs_kt", "track_deg", "vrate_fpm")
+#: Every kind but the reports (read around the encounters only).
+_NOT_REPORTS = kinds() - {TracksReported.kind}
+
+
+def _spans(alerts: Sequence[AlertStory], start_us: int, end_us: int) -> list[tuple[int, int]]:
+    """The time around each encounter (its life and a margin), merged, in the window."""
+    margin = round(MARGIN_S * US_PER_S)
+    around = sorted(
+        (max(start_us, s.records[0].time_us - margin), min(end_us, s.records[-1].time_us + margin))
+        for s in alerts
+    )
+    merged: list[tuple[int, int]] = []
+    for a, b in around:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
 
 
 def _party_id(track: Mapping[str, Any], parties: Mapping[int, str]) -> int | None:
