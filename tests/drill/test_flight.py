@@ -99,3 +99,20 @@ def test_a_straight_track_is_the_geodesic(lat: float, lon: float, track: float) 
     lon2, lat2, _ = Geod(ellps="WGS84").fwd(lon, lat, track, float(units.m_from_nm(16.0)))
     apart = geo.distance_m(fleet.lat[0], fleet.lon[0], lat2, lon2)
     assert float(apart) < 1.0
+
+
+def test_the_batches_say_what_the_reports_say() -> None:
+    fleet = Fleet(
+        [
+            {"party": p, "track": f"{p}{k}", "callsign": f"C{k}" if k else None, "start": s}
+            for k, p in enumerate(["A", "B", "A"])
+            for s in [
+                {"lat": 34.0 + k, "lon": 33.0, "alt_ft": 9_000.0, "gs_kt": 300.0, "track_deg": 90.0}
+            ]
+        ]
+    )
+    from airhotline.core.reports import ReportBatch
+
+    for party, batch in fleet.batches(0, 1_000_000).items():
+        expected = ReportBatch.from_rows(fleet.reports(0, 1_000_000)[party])
+        assert batch.to_payload() == expected.to_payload()

@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from airhotline import geo, units
 from airhotline.core.notices.band import parse_band
+from airhotline.core.reports import ReportBatch
 
 __all__ = ["Fleet"]
 
@@ -193,6 +194,31 @@ class Fleet:
         change = np.sign(gap) * np.minimum(self._accel * dt_s, np.abs(gap))
         self.gs_kt = np.where(asked, self.gs_kt + change, self.gs_kt)
         self._speed[asked & (np.abs(gap) <= self._accel * dt_s)] = np.nan
+
+    def batches(self, t_s: float, time_us: int) -> dict[str, ReportBatch]:
+        """Each party's reports of the aircraft flying at ``t_s``, column by column (what
+        `reports` says, without a dict per aircraft)."""
+        flying = self.flying(t_s)
+        parties = np.array(self.party, dtype=object)
+        found: dict[str, ReportBatch] = {}
+        for party in dict.fromkeys(self.party):
+            rows = np.flatnonzero(flying & (parties == party))
+            if rows.size == 0:
+                continue
+            found[party] = ReportBatch.from_payload(
+                {
+                    "track_id": [self.track[k] for k in rows.tolist()],
+                    "time_us": np.full(rows.size, time_us, dtype=np.int64),
+                    "lat": self.lat[rows],
+                    "lon": self.lon[rows],
+                    "alt_ft": self.alt_ft[rows],
+                    "gs_kt": self.gs_kt[rows],
+                    "track_deg": self.track_deg[rows],
+                    "vrate_fpm": self.vrate_fpm[rows],
+                    "callsign": [self.callsign[k] for k in rows.tolist()],
+                }
+            )
+        return found
 
     def reports(self, t_s: float, time_us: int) -> dict[str, list[dict[str, Any]]]:
         """Each party's reports of the aircraft flying at ``t_s``, as ingest takes them."""

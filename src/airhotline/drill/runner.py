@@ -27,7 +27,6 @@ from airhotline.core.administration import NewParty
 from airhotline.core.events import kinds
 from airhotline.core.messages.engine import Outgoing
 from airhotline.core.node import HotlineConfig, HotlineNode
-from airhotline.core.reports import ReportBatch
 from airhotline.core.track_events import TracksReported
 from airhotline.drill.flight import Fleet
 from airhotline.drill.outcomes import Observed, Outcome, judge
@@ -178,11 +177,11 @@ class DrillSession:
                 pending = [
                     node.submit_reports(
                         operators[party].party_id or 0,
-                        ReportBatch.from_rows(rows),
+                        batch,
                         idempotency_key=None,
                         body_sha256=f"drill-{party}-{t}",
                     )
-                    for party, rows in fleet.reports(t, now).items()
+                    for party, batch in fleet.batches(t, now).items()
                 ]
                 for submitted in pending:
                     submitted.result()
