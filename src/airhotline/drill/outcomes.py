@@ -138,74 +138,56 @@ def _separation(body: Mapping[str, Any], seen: Observed) -> tuple[bool, str, str
     return ok, expected, f"{h:.2f} NM, {v:.0f} ft"
 
 
-def _acknowledged(body: Mapping[str, Any], seen: Observed) -> tuple[bool, str, str]:
+Verdict = tuple[bool, str, str]
+
+
+def _by_deadline(
+    body: Mapping[str, Any], seen: Observed, what: str, found: Sequence[Record], answer: str = ""
+) -> Verdict:
+    """Whether the first of ``found`` came by the check's ``by_s`` (if it names one)."""
+    limit = float(body.get("by_s", float("inf")))
+    expected = what + (f" by {limit:g} s" if "by_s" in body else "")
+    if not found:
+        return False, expected, "never"
+    when = _t(found[0], seen)
+    said = str(found[0].payload.get(answer, "")) + " " if answer else ""
+    return when <= limit, expected, f"{said}at {when:g} s"
+
+
+def _acknowledged(body: Mapping[str, Any], seen: Observed) -> Verdict:
     by = str(body["by"])
-    limit = float(body.get("by_s", float("inf")))
-    expected = f"{by} acknowledges {_named(body)}" + (f" by {limit:g} s" if "by_s" in body else "")
     acks = [r for r in _records_between(body, seen, "alert.acknowledged") if r.payload["by"] == by]
-    if not acks:
-        return False, expected, "never"
-    when = _t(acks[0], seen)
-    return when <= limit, expected, f"at {when:g} s"
+    return _by_deadline(body, seen, f"{by} acknowledges {_named(body)}", acks)
 
 
-def _escalated(body: Mapping[str, Any], seen: Observed) -> tuple[bool, str, str]:
+def _escalated(body: Mapping[str, Any], seen: Observed) -> Verdict:
     to = str(body.get("to", "parties"))
-    limit = float(body.get("by_s", float("inf")))
-    expected = f"{_named(body)} escalated to {to}" + (f" by {limit:g} s" if "by_s" in body else "")
     found = [r for r in _records_between(body, seen, "alert.escalated") if r.payload["to"] == to]
-    if not found:
-        return False, expected, "never"
-    when = _t(found[0], seen)
-    return when <= limit, expected, f"at {when:g} s"
+    return _by_deadline(body, seen, f"{_named(body)} escalated to {to}", found)
 
 
-def _answered(body: Mapping[str, Any], seen: Observed) -> tuple[bool, str, str]:
-    label = str(body["message"])
+def _about(seen: Observed, kind: str, label: str) -> list[Record]:
+    """The records of ``kind`` about the message the scenario labelled ``label``."""
     message_id = seen.messages.get(label)
-    limit = float(body.get("by_s", float("inf")))
-    expected = f"message {label} answered" + (f" by {limit:g} s" if "by_s" in body else "")
-    found = [
-        r
-        for r in seen.records
-        if r.kind == "message.answered"
-        and r.payload["message_id"] == message_id
-        and not r.payload.get("standby")
-    ]
-    if not found:
-        return False, expected, "never"
-    when = _t(found[0], seen)
-    return when <= limit, expected, f"{found[0].payload['answer']} at {when:g} s"
+    return [r for r in seen.records if r.kind == kind and r.payload["message_id"] == message_id]
 
 
-def _message_escalated(body: Mapping[str, Any], seen: Observed) -> tuple[bool, str, str]:
+def _answered(body: Mapping[str, Any], seen: Observed) -> Verdict:
     label = str(body["message"])
-    message_id = seen.messages.get(label)
-    to = str(body.get("to", "parties"))
-    limit = float(body.get("by_s", float("inf")))
-    expected = f"message {label} escalated to {to}" + (f" by {limit:g} s" if "by_s" in body else "")
-    found = [
-        r
-        for r in seen.records
-        if r.kind == "message.escalated"
-        and r.payload["message_id"] == message_id
-        and r.payload["escalated_to"] == to
-    ]
-    if not found:
-        return False, expected, "never"
-    when = _t(found[0], seen)
-    return when <= limit, expected, f"at {when:g} s"
+    found = [r for r in _about(seen, "message.answered", label) if not r.payload.get("standby")]
+    return _by_deadline(body, seen, f"message {label} answered", found, answer="answer")
 
 
-def _line_degraded(body: Mapping[str, Any], seen: Observed) -> tuple[bool, str, str]:
+def _message_escalated(body: Mapping[str, Any], seen: Observed) -> Verdict:
+    label, to = str(body["message"]), str(body.get("to", "parties"))
+    found = [r for r in _about(seen, "message.escalated", label) if r.payload["escalated_to"] == to]
+    return _by_deadline(body, seen, f"message {label} escalated to {to}", found)
+
+
+def _line_degraded(body: Mapping[str, Any], seen: Observed) -> Verdict:
     party = str(body["party"])
-    limit = float(body.get("by_s", float("inf")))
-    expected = f"{party}'s line degraded" + (f" by {limit:g} s" if "by_s" in body else "")
     found = [r for r in seen.records if r.kind == "line.degraded" and r.payload["party"] == party]
-    if not found:
-        return False, expected, "never"
-    when = _t(found[0], seen)
-    return when <= limit, expected, f"at {when:g} s"
+    return _by_deadline(body, seen, f"{party}'s line degraded", found)
 
 
 _JUDGES = {
