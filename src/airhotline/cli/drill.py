@@ -107,8 +107,12 @@ def run(
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
-    for header in ("", "check", "expected", "observed"):
-        table.add_column(header)
+    # The check's name whole (it is the Markdown's heading), the rest wraps.
+    table.add_column("", no_wrap=True)
+    widest = max(len(o.check) for o in result.outcomes)
+    table.add_column("check", no_wrap=True, min_width=widest)
+    table.add_column("expected")
+    table.add_column("observed")
     for outcome in result.outcomes:
         mark = "PASS" if outcome.passed else "FAIL"
         style = "green" if outcome.passed else "bold red"
