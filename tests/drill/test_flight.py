@@ -116,3 +116,13 @@ def test_the_batches_say_what_the_reports_say() -> None:
     for party, batch in fleet.batches(0, 1_000_000).items():
         expected = ReportBatch.from_rows(fleet.reports(0, 1_000_000)[party])
         assert batch.to_payload() == expected.to_payload()
+
+
+def test_a_manoeuvre_at_zero_starts_on_the_first_second() -> None:
+    fleet = one([{"at_s": 0, "turn": {"heading_deg": 90, "rate_dps": 3}}])
+    fleet.step(0)
+    assert fleet.track_deg[0] == pytest.approx(3.0, abs=0.1)
+    later = one([{"at_s": 5, "turn": {"heading_deg": 90, "rate_dps": 3}}])
+    for t in range(5):
+        later.step(t)
+    assert later.track_deg[0] == pytest.approx(0.0, abs=0.1)  # not a second early

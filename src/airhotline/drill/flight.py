@@ -79,7 +79,8 @@ class Fleet:
         return np.asarray((self.from_s <= t_s) & (t_s <= self.until_s), dtype=bool)
 
     def step(self, t_s: int, dt_s: float = 1.0) -> None:
-        """Start the manoeuvres due at ``t_s``, then fly everyone ``dt_s`` on."""
+        """Start the manoeuvres due at ``t_s`` (a manoeuvre's time rounds up to the
+        second), then fly everyone from ``t_s`` to ``t_s + dt_s``."""
         for row, manoeuvre in self._due.pop(t_s, []):
             self._start(row, manoeuvre)
         self._turn(dt_s)

@@ -188,7 +188,7 @@ class DrillSession:
                 node.run_cycle()
                 _acknowledge(node, operators, patience, told, t)
                 _measure(fleet, t, watched, closest)
-                fleet.step(t + 1)
+                fleet.step(t)  # the manoeuvres due at t, then on to t + 1
                 if simulated:
                     assert isinstance(clock, SimulatedClock)
                     clock.advance(1.0)
