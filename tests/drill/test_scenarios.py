@@ -123,6 +123,75 @@ INVALID = [
         "one action (or check)",
     ),
     ("name: head-on", "name: head-on: again", "name:", "yaml", "mapping values are not allowed"),
+    (
+        "duration_s: 240",
+        "duration_s: 240\nduration_s: 300",
+        "duration_s: 300",
+        "duration_s",
+        "twice",
+    ),
+    (
+        "gs_kt: 450, track_deg: 90}",
+        "gs_kt: .nan, track_deg: 90}",
+        "gs_kt: .nan",
+        "aircraft[0].start.gs_kt",
+        "finite",
+    ),
+    (
+        "    callsign: ATL101\n",
+        "    callsign: ATL101\n    manoeuvres:\n      - {at_s: .inf, turn: {heading_deg: 0}}\n",
+        "at_s: .inf",
+        "aircraft[0].manoeuvres[0].at_s",
+        "finite",
+    ),
+    (
+        "    callsign: ATL101\n",
+        "    callsign: ATL101\n    manoeuvres:\n      - {at_s: 900, turn: {heading_deg: 0}}\n",
+        "at_s: 900",
+        "aircraft[0].manoeuvres[0].at_s",
+        "after the drill's end",
+    ),
+    (
+        "    callsign: ATL101\n",
+        "    callsign: ATL101\n    manoeuvres:\n      - {at_s: 9, level: {to: FLabc}}\n",
+        "FLabc",
+        "aircraft[0].manoeuvres[0].level.to",
+        "",
+    ),
+    (
+        "within_s: [155, 175]",
+        "within_s: [175, 155]",
+        "[175, 155]",
+        "expect[1].alert.within_s",
+        "first bound above",
+    ),
+    (
+        "aircraft:\n",
+        "notices:\n  - {party: ATLAS, kind: bombing,"
+        " area: {type: Circle, center: [33, 34], radius_nm: 5},"
+        " window: {start_s: 0, end_s: 60}}\naircraft:\n",
+        "kind: bombing",
+        "notices[0].kind",
+        "one of air-operations",
+    ),
+    (
+        "aircraft:\n",
+        "notices:\n  - {party: ATLAS, kind: drill,"
+        " area: {type: Circle, center: [33, 34], radius_nm: -5},"
+        " window: {start_s: 0, end_s: 60}}\naircraft:\n",
+        "radius_nm: -5",
+        "notices[0].area.radius_nm",
+        "",
+    ),
+    (
+        "aircraft:\n",
+        "messages:\n  - {at_s: 5, from: ATLAS, to: BOREAS,"
+        " type: smoke-signal, form: puff}\naircraft:\n",
+        "smoke-signal",
+        "messages[0].type",
+        "unknown message type",
+    ),
+    ('start: "2026-06-01T09:00:00Z"', "start: 2026-06-01T09:00:00Z", "", "", ""),
 ]
 
 
@@ -132,6 +201,12 @@ def test_an_invalid_scenario_is_refused_with_its_line_and_field(
 ) -> None:
     assert old in GOOD
     bad = GOOD.replace(old, new, 1)
+    if not marker:  # not an error after all: an unquoted YAML timestamp is a fine start
+        assert (
+            parse_scenario(bad, "fine.yaml").start_us
+            == load_scenario(SCENARIOS / "head-on.yaml").start_us
+        )
+        return
     line = bad[: bad.index(marker)].count("\n") + 1
     with pytest.raises(ScenarioError) as caught:
         parse_scenario(bad, "bad.yaml")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,11 @@ from typing import Any
 import jsonschema
 import yaml
 
+from airhotline.core.messages.catalogue import NOTICE_KINDS
+from airhotline.core.messages.params import form_of
+from airhotline.core.notices.area import parse_area
+from airhotline.core.notices.band import parse_band
+from airhotline.core.notices.zones import parse_zone
 from airhotline.errors import InputError
 
 __all__ = ["SCENARIOS", "Scenario", "ScenarioError", "load_scenario", "parse_scenario"]
@@ -90,7 +96,10 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
         raise ScenarioError(source, line, "yaml", reason) from None
     if root is None:
         raise ScenarioError(source, None, "file", "empty")
-    data, marks = _plain(root)
+    try:
+        data, marks = _plain(root)
+    except _DuplicateKeyError as twice:
+        raise ScenarioError(source, twice.line, _field(twice.path), "given twice") from None
     validator = jsonschema.Draft202012Validator(
         _schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
@@ -106,7 +115,9 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
             if extra:
                 where, reason = (*where, extra[0]), "unknown field"
         raise ScenarioError(source, _line(marks, where), _field(where), reason)
+    _check_numbers(data, marks, source)
     _check_names(data, marks, source)
+    _check_meaning(data, marks, source)
     try:
         start = datetime.fromisoformat(str(data["start"]).replace("Z", "+00:00"))
     except ValueError:
@@ -133,6 +144,9 @@ def _plain(node: yaml.Node, path: Path_ = ()) -> tuple[Any, dict[Path_, int]]:
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key = str(key_node.value)
+            if key in out:
+                # YAML would keep the last silently: a scenario says each thing once.
+                raise _DuplicateKeyError((*path, key), key_node.start_mark.line + 1)
             value, inner = _plain(value_node, (*path, key))
             marks.update(inner)
             marks[(*path, key)] = key_node.start_mark.line + 1
@@ -146,7 +160,14 @@ def _plain(node: yaml.Node, path: Path_ = ()) -> tuple[Any, dict[Path_, int]]:
             items.append(value)
         return items, marks
     value = yaml.SafeLoader(" ").construct_object(node)
+    if isinstance(value, datetime):  # an unquoted timestamp: the schema wants text
+        value = value.isoformat() + ("Z" if value.tzinfo is None else "")
     return value, marks
+
+
+class _DuplicateKeyError(Exception):
+    def __init__(self, path: Path_, line: int) -> None:
+        self.path, self.line = path, line
 
 
 def _line(marks: Mapping[Path_, int], path: Path_) -> int | None:
@@ -233,3 +254,114 @@ def _check_names(data: Mapping[str, Any], marks: Mapping[Path_, int], source: st
             party(("expect", k, kind, "party"), body["party"])
         if "message" in body and body["message"] not in said:
             fail(("expect", k, kind, "message"), f"no message labelled {body['message']!r}")
+
+
+#: The largest time a scenario may name (s): thirty days.
+_MOST_S = 30 * 86_400.0
+
+
+def _check_numbers(data: Any, marks: Mapping[Path_, int], source: str, path: Path_ = ()) -> None:
+    """Every number finite and of a sane size (NaN and infinities are YAML's, not ours)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            _check_numbers(value, marks, source, (*path, key))
+    elif isinstance(data, list):
+        for k, value in enumerate(data):
+            _check_numbers(value, marks, source, (*path, k))
+    elif isinstance(data, float) and not (math.isfinite(data) and abs(data) <= 1e9):
+        raise ScenarioError(source, _line(marks, path), _field(path), "a finite number")
+
+
+def _check_meaning(data: Mapping[str, Any], marks: Mapping[Path_, int], source: str) -> None:
+    """What only the hotline's own parsers can tell — areas, bands, zones, levels,
+    message forms — and times that could never happen, refused before anything runs."""
+
+    def fail(path: Path_, reason: str) -> None:
+        raise ScenarioError(source, _line(marks, path), _field(path), reason)
+
+    def within(path: Path_, error: InputError) -> None:
+        """An `InputError` of a hotline parser, on the scenario's line."""
+        where = (*path, *[p for p in error.field.split(".") if p])
+        fail(where if _line(marks, where) else path, error.reason)
+
+    duration = float(data["duration_s"])
+
+    def due(path: Path_, at: float) -> None:
+        if at > duration:
+            fail(path, f"after the drill's end ({duration:g} s)")
+
+    def ordered(path: Path_, pair: Sequence[float]) -> None:
+        if pair[0] > pair[1]:
+            fail(path, "the first bound above the second")
+
+    seen_pairs: set[frozenset[str]] = set()
+    for k, a in enumerate(data.get("agreements", [])):
+        pair = frozenset(a["parties"])
+        if len(pair) == 1:
+            fail(("agreements", k, "parties"), "an agreement is between two parties")
+        if pair in seen_pairs:
+            fail(("agreements", k, "parties"), "a second agreement for the same parties")
+        seen_pairs.add(pair)
+    names = [p["name"] for p in data["parties"]]
+    for k, zone in enumerate(data.get("zones", [])):
+        try:
+            parse_zone(f"z{k}", zone, names)
+        except InputError as error:
+            within(("zones", k), error)
+    for k, n in enumerate(data.get("notices", [])):
+        path: Path_ = ("notices", k)
+        if n["kind"] not in NOTICE_KINDS:
+            fail((*path, "kind"), f"one of {', '.join(NOTICE_KINDS)}")
+        try:
+            parse_area(n["area"])
+        except InputError as error:
+            within(path, error)
+        try:
+            parse_band(n.get("lower", "SFC"), n.get("upper", "UNL"))
+        except InputError as error:
+            within(path, error)
+        at = float(n.get("at_s", 0))
+        due((*path, "at_s"), at)
+        if n["window"]["end_s"] <= at:
+            fail((*path, "window", "end_s"), "the notice would end before it is published")
+        if abs(n["window"]["end_s"]) > _MOST_S or abs(n["window"]["start_s"]) > _MOST_S:
+            fail((*path, "window"), "within thirty days of the drill's start")
+    for k, a in enumerate(data["aircraft"]):
+        if a.get("until_s", math.inf) < a.get("from_s", 0):
+            fail(("aircraft", k, "until_s"), "before from_s: the aircraft would never fly")
+        for j, m in enumerate(a.get("manoeuvres", [])):
+            due(("aircraft", k, "manoeuvres", j, "at_s"), float(m["at_s"]))
+            if "level" in m:
+                try:
+                    parse_band(m["level"]["to"], "UNL")
+                except InputError as error:
+                    fail(("aircraft", k, "manoeuvres", j, "level", "to"), error.reason)
+    sent_at: dict[str, float] = {}
+    for k, m in enumerate(data.get("messages", [])):
+        path = ("messages", k)
+        due((*path, "at_s"), float(m["at_s"]))
+        if "type" in m:
+            try:
+                form_of(m["type"], m.get("form"))
+            except InputError as error:
+                fail((*path, error.field), error.reason)
+        if "reply_to" in m and sent_at[m["reply_to"]] > float(m["at_s"]):
+            fail((*path, "at_s"), f"before the message it answers ({m['reply_to']})")
+        if "label" in m:
+            sent_at[m["label"]] = float(m["at_s"])
+    for k, t in enumerate(data.get("line_checks", [])):
+        due(("line_checks", k), float(t))
+    for k, x in enumerate(data.get("exemptions", [])):
+        path = ("exemptions", k)
+        due((*path, "at_s"), float(x.get("at_s", 0)))
+        if "accept_at_s" in x and x["accept_at_s"] < x.get("at_s", 0):
+            fail((*path, "accept_at_s"), "before the proposal (at_s)")
+        if x["window"]["end_s"] <= x["window"]["start_s"]:
+            fail((*path, "window", "end_s"), "must be after start_s")
+        if abs(x["window"]["end_s"]) > _MOST_S:
+            fail((*path, "window", "end_s"), "within thirty days of the drill's start")
+    for k, e in enumerate(data["expect"]):
+        (kind,) = [key for key in e if key != "check"]
+        for bounds in ("within_s", "min_h_nm", "min_v_ft"):
+            if bounds in e[kind]:
+                ordered(("expect", k, kind, bounds), e[kind][bounds])
