@@ -254,3 +254,13 @@ def test_bad_drill_options_are_one_line(args: list[str], message: str, tmp_path:
     (line,) = result.output.strip().splitlines()
     assert line.startswith("airhotline: error: ")
     assert message in line
+
+
+def test_a_live_drill_scripts_nothing_for_a_real_centre() -> None:
+    from airhotline.drill.runner import _scripted_messages
+
+    spec = load_scenario(SCENARIOS / "joint-drill-3nm.yaml").spec
+    kept = _scripted_messages(spec, frozenset({"ATLAS"}))
+    # ATLAS's own messages, and BOREAS's answer to ATLAS's question, are not sent.
+    assert [(m["from"], m.get("label")) for m in kept] == [("BOREAS", "ask-level")]
+    assert len(_scripted_messages(spec, frozenset())) == len(spec["messages"])

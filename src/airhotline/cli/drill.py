@@ -91,6 +91,8 @@ def run(
             raise fail(f"--scripted: no party named {name!r} in {loaded.name}")
     if scripted and not live:
         raise fail("--scripted: goes with --live")
+    if live and speed != "max":
+        raise fail("--speed: a live drill runs in real time (leave --speed out)")
     if live and not 1 <= port <= 65_535:
         raise fail("--port: must be 1 to 65535")
     try:
@@ -187,6 +189,7 @@ def _run_live(
     for name in sorted(real):
         typer.echo(f"  {name} operator token: {made[name].tokens[Role.OPERATOR][1]}")
     results: list[DrillResult] = []
+    failures: list[BaseException] = []
     stop = threading.Event()
 
     class Flight:
@@ -204,7 +207,10 @@ def _run_live(
 
         def _run(self) -> None:
             try:
-                results.append(session.run(stop))
+                # The node stays open for the server; closed once the server has stopped.
+                results.append(session.run(stop, close=False))
+            except Exception as error:  # reported as one line once the server stops
+                failures.append(error)
             finally:
                 server.should_exit = True
 
@@ -217,6 +223,9 @@ def _run_live(
             server.run(sockets=[listener])
     finally:
         listener.close()
+        session.node.close()
+    if failures:
+        raise fail(f"{loaded.source}: the drill stopped: {failures[0]}")
     if not results:
         raise fail("the drill was stopped before it could be judged")
     return results[0]

@@ -119,18 +119,16 @@ class DrillSession:
         except BaseException:
             self._node.close()
             raise
-        self.start_us = (
-            self.scenario.start_us
-            if isinstance(self._clock, SimulatedClock)
-            else self._clock.now_us()
-        )
         return self.parties
 
-    def run(self, stop: threading.Event | None = None) -> DrillResult:
-        """Fly the scenario (until its end, or ``stop``), judge it, close the node."""
+    def run(self, stop: threading.Event | None = None, *, close: bool = True) -> DrillResult:
+        """Fly the scenario (until its end, or ``stop``), judge it; close the node, unless
+        the caller serves it still (``close=False``: a live drill's server closes it)."""
         started = time.perf_counter()
         node, spec, clock = self.node, self.scenario.spec, self._clock
         simulated = isinstance(clock, SimulatedClock)
+        # On a real clock the drill starts now: when its first second is flown.
+        self.start_us = self.scenario.start_us if simulated else clock.now_us()
         operators = {
             name: Principal(made.tokens[Role.OPERATOR][0], Role.OPERATOR, made.party.id, name)
             for name, made in self.parties.items()
@@ -144,9 +142,7 @@ class DrillSession:
             messages: dict[str, str] = {}
             told: dict[tuple[str, int], int] = {}
             due_notices = _by_second(spec.get("notices", []))
-            due_messages = _by_second(
-                [m for m in spec.get("messages", []) if m["from"] not in self._real]
-            )
+            due_messages = _by_second(_scripted_messages(spec, self._real))
             patience = {p["name"]: p.get("acknowledge_after_s", "never") for p in scripted}
             due_checks = {int(np.ceil(float(t))) for t in spec.get("line_checks", [])}
             due_exemptions = _by_second(spec.get("exemptions", []))
@@ -203,7 +199,8 @@ class DrillSession:
             records = node.store.records_after(0, kinds=_JUDGED, limit=10_000_000)
             head = node.store.head()
         finally:
-            node.close()
+            if close:
+                node.close()
         seen = Observed(records, self.start_us, closest, notices, messages)
         return DrillResult(
             self.scenario,
@@ -233,6 +230,20 @@ def _set_up(node: HotlineNode, spec: Mapping[str, Any]) -> dict[str, NewParty]:
     for zone in spec.get("zones", []):
         node.set_zone(zone)
     return made
+
+
+def _scripted_messages(spec: Mapping[str, Any], real: frozenset[str]) -> list[Mapping[str, Any]]:
+    """The scenario's messages the script sends: none from a real centre (it speaks for
+    itself), nor a scripted answer to one of those (its label names nothing sent)."""
+    unsent: set[str] = set()
+    kept = []
+    for m in spec.get("messages", []):
+        if m["from"] in real or m.get("reply_to") in unsent:
+            if "label" in m:
+                unsent.add(str(m["label"]))
+            continue
+        kept.append(m)
+    return kept
 
 
 def _by_second(
