@@ -32,9 +32,10 @@ def node(sqlite_url: str) -> Iterator[HotlineNode]:
         yield built
 
 
-def firing_range(node: HotlineNode, to: Sequence[str] = ("BOREAS",)) -> str:
-    """ATLAS's live-firing notice: 5 NM around CENTRE, SFC to FL200, for two hours."""
-    now = node.clock.now_us()
+def firing_range(node: HotlineNode, to: Sequence[str] = ("BOREAS",), from_s: float = 0) -> str:
+    """ATLAS's live-firing notice: 5 NM around CENTRE, SFC to FL200, for two hours
+    (starting ``from_s`` from now)."""
+    now = node.clock.now_us() + round(from_s * 1_000_000)
     body: dict[str, Any] = {
         "kind": "live-firing",
         "area": {"type": "Circle", "center": [CENTRE[1], CENTRE[0]], "radius_nm": RADIUS_NM},
@@ -256,3 +257,18 @@ def test_an_incursion_does_not_count_against_the_flood_of_conflicts(sqlite_url: 
         assert kinds == ["conflict", "notice-incursion"]
     finally:
         node.close()
+
+
+def test_an_aircraft_never_seen_inside_is_not_said_to_have_entered(node: HotlineNode) -> None:
+    # The range goes hot in 90 s; B1 would be over it by then, but turns back at 20 s.
+    firing_range(node, from_s=90)
+    fly_north(node, [HEADING_IN], 20)
+    (alert,) = incursions(node)
+    assert alert.min_h_m is None  # no report while the notice was active
+    back: Track = ("BOREAS", "B-IN", -15.0, 0.0, 10_000.0)  # gone south, out of reach
+    fly_north(node, [back], 5, t0=20)
+    (resolved,) = incursions(node)
+    assert not resolved.active
+    forms = [m.form for m in node.messages.book.messages() if m.alert_id == alert.id]
+    assert forms[-1] == "incursion-unseen"
+    assert "incursion-entered" not in forms

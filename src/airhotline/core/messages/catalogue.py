@@ -171,6 +171,7 @@ _FINAL = frozenset(
         "conflict-alert/resolved",
         "conflict-alert/incursion-resolved",
         "conflict-alert/incursion-entered",
+        "conflict-alert/incursion-unseen",
         "notice-published/published",
     }
 )
@@ -313,6 +314,12 @@ _TYPES = (
         (
             "incursion-entered",
             "Alert {alert} resolved: {aircraft} was inside notice {notice}.",
+            (ALERT, AIRCRAFT, NOTICE),
+        ),
+        # No report of the aircraft while the notice was active: nothing measured.
+        (
+            "incursion-unseen",
+            "Alert {alert} resolved: {aircraft} was not seen inside notice {notice}.",
             (ALERT, AIRCRAFT, NOTICE),
         ),
         system=True,

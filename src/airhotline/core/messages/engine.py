@@ -702,8 +702,10 @@ def _incursion_words(
     if form == "escalated":
         params["seconds"] = _unacknowledged_s(alert, now)
         return "incursion-escalated", params
-    horizontal = alert.min_h_m if alert.min_h_m is not None else alert.dcpa_m
-    vertical = alert.min_v_m if alert.min_v_m is not None else alert.dz_cpa_m
+    horizontal, vertical = alert.min_h_m, alert.min_v_m
+    if horizontal is None or vertical is None:
+        # Never the prediction's zeros: an aircraft not measured did not "enter".
+        return "incursion-unseen", params
     if horizontal == 0.0 and vertical == 0.0:
         return "incursion-entered", params
     params |= {
