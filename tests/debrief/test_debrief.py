@@ -225,3 +225,54 @@ def test_by_default_only_the_encounters_aircraft_are_read(drilled: tuple[str, An
     assert ("CIRRUS", "C1") in _data(url, scenario, None).tracks
     # The same encounter figures either way.
     assert encounters(encounters_only) == encounters(_data(url, scenario, None))
+
+
+def test_a_foreign_track_past_the_exposure_budget_stays_hidden(tmp_path: Path) -> None:
+    from airhotline.core.node import HotlineConfig
+
+    text = _three_party_text().replace(
+        "  - party: CIRRUS\n    track: C1\n",
+        "  - party: BOREAS\n    track: B2\n"
+        "    start: {lat: 34.52, lon: 33.2, alt_ft: 30000, gs_kt: 450, track_deg: 270}\n"
+        "  - party: CIRRUS\n    track: C1\n",
+    )
+    scenario = parse_scenario(text, "budget.yaml")
+    url = f"sqlite:///{tmp_path}/journal.db"
+    run_drill(scenario, url, config=HotlineConfig(exposure_limit=1))
+    store = Store.open(url, create=False)
+    try:
+        assert store.records_after(0, kinds=["exposure.limited"], limit=10)  # one refused
+        atlas = debrief_of_store(
+            store,
+            start_us=scenario.start_us,
+            end_us=scenario.start_us + 300_000_000,
+            party="ATLAS",
+            lang=None,
+            exposure_limit=1,
+        )
+    finally:
+        store.close()
+    assert len(atlas.alerts) == 2  # told of both encounters ...
+    foreign = {key for key in atlas.tracks if key[0] == "BOREAS"}
+    assert len(foreign) == 1  # ... but shown only the aircraft its budget admitted
+
+
+def test_a_window_that_starts_mid_alert_tells_the_alert_whole(tmp_path: Path) -> None:
+    scenario = load_scenario(SCENARIOS / "incursion.yaml")
+    url = f"sqlite:///{tmp_path}/journal.db"
+    run_drill(scenario, url)
+    store = Store.open(url, create=False)
+    try:
+        late = debrief_of_store(
+            store,
+            start_us=scenario.start_us + 10_000_000,
+            end_us=scenario.start_us + 200_000_000,
+            party="BOREAS",
+            lang=None,
+        )
+    finally:
+        store.close()
+    (found,) = encounters(late)
+    assert found.raised_us == scenario.start_us + 1_000_000  # raised before the window
+    assert found.to_acknowledge_s["ATLAS"] is not None
+    assert [n["kind"] for n in late.notices] == ["live-firing"]  # published before it too

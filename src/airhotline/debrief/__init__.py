@@ -19,10 +19,13 @@ def debrief_of_store(
     party: str | None,
     lang: str | None,
     all_tracks: bool = False,
+    exposure_limit: int = 100,
+    exposure_window_s: float = 3_600.0,
 ) -> DebriefData:
     """The debrief of ``store``'s journal for ``party`` (None: the admin), in ``lang``
     (default: the party's own language, English for the admin). `InputError` for a
-    party the journal does not know."""
+    party the journal does not know. The exposure budget is the deployment's
+    (`HotlineConfig.exposure_limit` and `exposure_window_s`)."""
     from airhotline.errors import InputError
 
     parties = {p.id: p for p in store.parties()}
@@ -42,4 +45,6 @@ def debrief_of_store(
         lang=chosen,
         parties={pid: p.name for pid, p in parties.items()},
         all_tracks=all_tracks,
+        exposure_limit=exposure_limit,
+        exposure_window_s=exposure_window_s,
     )

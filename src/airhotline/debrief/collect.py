@@ -18,10 +18,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from airhotline.core.alerts.exposure import ExposureLedger
 from airhotline.core.events import kinds, payload_for
+from airhotline.core.notices.window import parse_window
 from airhotline.core.ports import Journal
 from airhotline.core.records import Record
 from airhotline.core.track_events import TracksReported
+from airhotline.errors import InputError
 
 __all__ = ["AlertStory", "DebriefData", "TrackSeries", "collect"]
 
@@ -93,6 +96,8 @@ def collect(
     lang: str,
     parties: Mapping[int, str],
     all_tracks: bool = False,
+    exposure_limit: int = 100,
+    exposure_window_s: float = 3_600.0,
 ) -> DebriefData:
     """Read the window's records for ``party_id`` (None: the admin). ``verify`` is the
     store's chain check (a callable returning its result).
@@ -108,7 +113,6 @@ def collect(
         return party_id is None or party_id in record.audience
 
     stories: dict[str, AlertStory] = {}
-    notices: dict[str, Mapping[str, Any]] = {}
     messages: list[Mapping[str, Any]] = []
     minima: dict[frozenset[str], tuple[float, float]] = {}
     # Every agreement up to the window's end: one set before it still holds in it.
@@ -120,27 +124,54 @@ def collect(
             minima[names] = (float(h or 3.0), float(v or 1_000.0))
         else:
             minima.pop(names, None)
-    for record in records:
+    # An alert with a record in the window is told whole: its raise may come before it.
+    in_window = {str(r.payload["alert_id"]) for r in records if r.kind in _ALERT_KINDS}
+    before = [
+        r
+        for r in journal.records_in_time(start_us - _LOOKBACK_US, start_us, kinds=_ALERT_KINDS)
+        if str(r.payload["alert_id"]) in in_window
+    ]
+    for record in [*before, *records]:
         kind = record.kind
         if not seen(record):
             continue
-        if kind.startswith("alert.") and kind != "alert.safety":
+        if kind in _ALERT_KINDS and kind != "alert.safety":
             alert_id = str(record.payload["alert_id"])
             story = stories.setdefault(alert_id, AlertStory(alert_id, [], []))
             story.records.append(record)
             story.payloads.append(payload_for(record, party_id, lang))
-            for pid in record.audience:
-                story.told_us.setdefault(parties.get(pid, str(pid)), record.time_us)
-        elif kind in ("notice.published", "notice.amended"):
-            notices[str(record.payload["notice_id"])] = payload_for(record, party_id, lang)
-        elif kind == "message.received":
+        elif kind == "message.received" and record.time_us >= start_us:
             messages.append({**payload_for(record, party_id, lang), "time_us": record.time_us})
+    # When each party was first told of each alert the reader knows: the hotline's
+    # timing, from every record of it (a party may be told before the reader was).
+    for record in [*before, *records]:
+        known = stories.get(str(record.payload.get("alert_id")))
+        if known is not None and record.kind in _ALERT_KINDS:
+            for pid in record.audience:
+                known.told_us.setdefault(parties.get(pid, str(pid)), record.time_us)
+    notices = _notices(journal, start_us, end_us, party_id, lang)
     alerts = sorted(stories.values(), key=lambda s: (s.records[0].time_us, s.alert_id))
+    # What the party's picture was allowed to show of others: its exposure budget, spent
+    # as the engine spends it (a foreign track per alert, as it is first told).
+    shown_alerts = (
+        None
+        if party_id is None
+        else _within_budget(
+            journal,
+            party_id,
+            start_us=start_us,
+            end_us=end_us,
+            limit=exposure_limit,
+            window_us=round(exposure_window_s * US_PER_S),
+        )
+    )
     spans = [(start_us, end_us)] if all_tracks else _spans(alerts, start_us, end_us)
     reports = [
         r for a, b in spans for r in journal.records_in_time(a, b, kinds=[TracksReported.kind])
     ]
-    tracks = _tracks(reports, alerts, party_id, parties, end_us, all_tracks=all_tracks)
+    tracks = _tracks(
+        reports, alerts, party_id, parties, end_us, all_tracks=all_tracks, exposed=shown_alerts
+    )
     return DebriefData(
         start_us=start_us,
         end_us=end_us,
@@ -149,7 +180,7 @@ def collect(
         parties=dict(parties),
         alerts=alerts,
         tracks=tracks,
-        notices=list(notices.values()),
+        notices=notices,
         messages=messages,
         minima=minima,
         verified=bool(result.ok),
@@ -167,6 +198,7 @@ def _tracks(
     end_us: int,
     *,
     all_tracks: bool,
+    exposed: set[str] | None,
 ) -> dict[tuple[str, str], TrackSeries]:
     """The reports the reader may see: all for the admin; a party's own, and another's
     track within the spans its alerts with the party were disclosed to it (to the
@@ -183,6 +215,8 @@ def _tracks(
                 continue
             if party_id is None or owner == party_id:
                 span = (first - margin, last + margin)
+            elif exposed is not None and story.alert_id not in exposed:
+                continue  # past the party's exposure budget: its picture never showed it
             else:
                 span = (first, last)  # only while it was disclosed
             shown.setdefault((owner, str(t["track_id"])), []).append(span)
@@ -218,6 +252,73 @@ def _tracks(
 
 
 _COLUMNS = ("time_us", "lat", "lon", "alt_ft", "gs_kt", "track_deg", "vrate_fpm")
+_ALERT_KINDS = kinds(family="alert")
+_NOTICE_KINDS = kinds(family="notice")
+#: How far back an alert's history may begin before the window: two retention periods,
+#: as the engine's own restore reads.
+_LOOKBACK_US = 2 * 86_400 * US_PER_S
+
+
+def _notices(
+    journal: Journal, start_us: int, end_us: int, party_id: int | None, lang: str
+) -> list[Mapping[str, Any]]:
+    """The notices live at some moment of the window, as the reader was told of them:
+    each one's last version published before the window's end, unless cancelled before
+    its start; whenever it was published."""
+    latest: dict[str, Mapping[str, Any]] = {}
+    cancelled: dict[str, int] = {}
+    for record in journal.records_in_time(0, end_us, kinds=_NOTICE_KINDS):
+        notice_id = record.payload.get("notice_id")
+        if notice_id is None:
+            continue
+        if record.kind == "notice.cancelled":
+            cancelled[str(notice_id)] = record.time_us
+        elif record.kind in ("notice.published", "notice.amended") and (
+            party_id is None or party_id in record.audience
+        ):
+            latest[str(notice_id)] = payload_for(record, party_id, lang)
+    found = []
+    for notice_id, payload in latest.items():
+        if cancelled.get(notice_id, end_us) < start_us:
+            continue
+        try:
+            window = parse_window(payload["window"], float("inf"))
+        except (InputError, KeyError):
+            continue  # checked when published; a report never fails on it
+        if window.end_us >= start_us and window.start_us < end_us:
+            found.append(payload)
+    return found
+
+
+def _within_budget(
+    journal: Journal, party_id: int, *, start_us: int, end_us: int, limit: int, window_us: int
+) -> set[str]:
+    """The alerts whose other track the party's picture showed: its exposure budget
+    spent alert by alert, in the order it was first told of each (`core.alerts.exposure`),
+    from a budget window before the debrief's."""
+    first_told: dict[str, tuple[int, tuple[int, str]]] = {}
+    for record in journal.records_in_time(start_us - window_us, end_us, kinds=_ALERT_KINDS):
+        alert_id = str(record.payload["alert_id"])
+        if party_id not in record.audience or alert_id in first_told:
+            continue
+        if record.payload.get("kind", "conflict") != "conflict":
+            first_told[alert_id] = (record.time_us, (-1, ""))  # a notice: nothing to spend
+            continue
+        a, b = record.payload["tracks"]
+        other = b if int(a["party_id"]) == party_id else a
+        first_told[alert_id] = (record.time_us, (int(other["party_id"]), str(other["track_id"])))
+    ledger = ExposureLedger(limit, window_us)
+    shown = set()
+    for alert_id, (time_us, other) in sorted(first_told.items(), key=lambda x: x[1][0]):
+        if other[0] < 0:
+            shown.add(alert_id)
+            continue
+        ledger, admitted = ledger.admit(party_id, other, time_us)
+        if admitted:
+            shown.add(alert_id)
+    return shown
+
+
 #: Every kind but the reports (read around the encounters only).
 _NOT_REPORTS = kinds() - {TracksReported.kind}
 

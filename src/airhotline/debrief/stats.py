@@ -104,14 +104,14 @@ def _encounter(data: DebriefData, story: AlertStory) -> Encounter:
     closest = last.get("min_h_sep_at_us")
     warned_until = lost[0] if lost else closest
     acks: dict[str, float | None] = {}
+    # Acknowledgements as the alert's latest state lists them: the reader may not have
+    # been told yet when the other party acknowledged.
+    done = {str(a["party"]): int(a["time_us"]) for a in last.get("acknowledgements", [])}
     for name in parties:
         told = story.told_us.get(name)
-        done = [
-            r.time_us
-            for r, p in zip(story.records, story.payloads, strict=True)
-            if r.kind == "alert.acknowledged" and p.get("by") == name
-        ]
-        acks[name] = (done[0] - told) / US_PER_S if told is not None and done else None
+        acks[name] = (
+            max(0.0, (done[name] - told) / US_PER_S) if told is not None and name in done else None
+        )
     tiers = [str(p["tier"]) for p in story.payloads]
     top = max(tiers, key=["advisory", "caution", "warning"].index)
     h, v = last.get("min_h_sep_nm"), last.get("min_v_sep_ft")
@@ -138,7 +138,7 @@ def _encounter(data: DebriefData, story: AlertStory) -> Encounter:
         parties=parties,
         sides=sides,
         tier=top,
-        raised_us=first_us,
+        raised_us=int(last.get("raised_us", first_us)),
         resolved_us=last.get("resolved_us"),
         min_h_nm=h,
         min_v_ft=v,
