@@ -276,3 +276,15 @@ def test_a_window_that_starts_mid_alert_tells_the_alert_whole(tmp_path: Path) ->
     assert found.raised_us == scenario.start_us + 1_000_000  # raised before the window
     assert found.to_acknowledge_s["ATLAS"] is not None
     assert [n["kind"] for n in late.notices] == ["live-firing"]  # published before it too
+
+
+def test_encounters_held_back_by_a_cleared_proximity_are_in_the_debrief(tmp_path: Path) -> None:
+    scenario = load_scenario(SCENARIOS / "refuelling.yaml")
+    url = f"sqlite:///{tmp_path}/journal.db"
+    run_drill(scenario, url)
+    for party in (None, "BOREAS"):
+        report = debrief_json(_data(url, scenario, party))
+        (held,) = report["suppressed"]
+        assert held["tracks"] == ["TANKER", "RECEIVER"]
+        assert held["parties"] == ["ATLAS", "BOREAS"]
+    assert debrief_json(_data(url, scenario, "ATLAS"))["suppressed"]

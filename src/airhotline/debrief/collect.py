@@ -77,6 +77,8 @@ class DebriefData:
     tracks: dict[tuple[str, str], TrackSeries]
     notices: list[Mapping[str, Any]]
     messages: list[Mapping[str, Any]]
+    #: Encounters a cleared proximity held back (``exemption.suppressed``), with times.
+    suppressed: list[Mapping[str, Any]]
     #: Agreed minima per pair of party names (NM, ft), where an agreement set its own.
     minima: dict[frozenset[str], tuple[float, float]]
     verified: bool
@@ -113,6 +115,7 @@ def collect(
         return party_id is None or party_id in record.audience
 
     stories: dict[str, AlertStory] = {}
+    suppressed: list[Mapping[str, Any]] = []
     messages: list[Mapping[str, Any]] = []
     minima: dict[frozenset[str], tuple[float, float]] = {}
     # Every agreement up to the window's end: one set before it still holds in it.
@@ -142,6 +145,12 @@ def collect(
             story.payloads.append(payload_for(record, party_id, lang))
         elif kind == "message.received" and record.time_us >= start_us:
             messages.append({**payload_for(record, party_id, lang), "time_us": record.time_us})
+        elif kind == "exemption.suppressed" and record.time_us >= start_us:
+            held = payload_for(record, party_id, lang)
+            # The two parties by name (their ids stay the hotline's own).
+            ids = record.payload.get("party_ids", [])
+            held_by = [parties.get(int(pid), str(pid)) for pid in ids]
+            suppressed.append({**held, "parties": held_by, "time_us": record.time_us})
     # When each party was first told of each alert the reader knows: the hotline's
     # timing, from every record of it (a party may be told before the reader was).
     for record in [*before, *records]:
@@ -182,6 +191,7 @@ def collect(
         tracks=tracks,
         notices=notices,
         messages=messages,
+        suppressed=suppressed,
         minima=minima,
         verified=bool(result.ok),
         verify_reason=result.reason,

@@ -56,6 +56,18 @@ def debrief_json(data: DebriefData) -> dict[str, Any]:
             }
             for p in pair_stats(found)
         ],
+        "suppressed": [
+            {
+                "time": iso_from_us(int(x["time_us"])),
+                "exemption_id": x.get("exemption_id"),
+                "parties": x.get("parties"),
+                "tracks": x.get("tracks"),
+                "tier": x.get("tier"),
+                "t_in_s": x.get("t_in_s"),
+                "dcpa_nm": x.get("dcpa_nm"),
+            }
+            for x in data.suppressed
+        ],
         "messages": [
             {
                 "time": iso_from_us(int(m["time_us"])),
@@ -138,6 +150,21 @@ def debrief_html(data: DebriefData, *, title: str = "Debrief") -> str:
         "<th>warnings</th><th>nuisance</th><th>escalations</th>"
         f"<th>median time to acknowledge</th></tr>{rows}</table></section>"
     )
+    rows = "".join(
+        f"<tr><td>{_e(iso_from_us(int(x['time_us']))[11:19])}</td>"
+        f"<td>{_e(' — '.join(x.get('parties') or []))}</td>"
+        f"<td>{_e(' / '.join(str(t) for t in x.get('tracks') or []))}</td>"
+        f"<td class='{_e(x.get('tier'))}'>{_e(x.get('tier'))}</td>"
+        f"<td>{_e(x.get('t_in_s'))} s</td><td>{_e(x.get('dcpa_nm'))} NM</td>"
+        f"<td><code>{_e(str(x.get('exemption_id'))[:8])}</code></td></tr>"
+        for x in data.suppressed
+    )
+    if rows:
+        parts.append(
+            "<section><h2>Held back by a cleared proximity</h2><table><tr><th>UTC</th>"
+            "<th>parties</th><th>tracks</th><th>tier</th><th>time to loss</th>"
+            f"<th>predicted closest</th><th>exemption</th></tr>{rows}</table></section>"
+        )
     parts.append(_pictures(data, found))
     rows = "".join(
         f"<tr><td>{_e(iso_from_us(int(m['time_us']))[11:19])}</td>"
