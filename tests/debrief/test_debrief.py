@@ -288,3 +288,37 @@ def test_encounters_held_back_by_a_cleared_proximity_are_in_the_debrief(tmp_path
         assert held["tracks"] == ["TANKER", "RECEIVER"]
         assert held["parties"] == ["ATLAS", "BOREAS"]
     assert debrief_json(_data(url, scenario, "ATLAS"))["suppressed"]
+
+
+def test_a_pair_in_a_zone_is_judged_by_the_zones_minima(tmp_path: Path) -> None:
+    # 4 NM abeam inside a 5 NM / 2 000 ft drill zone: alerted, and no nuisance.
+    text = """
+name: zone-five
+start: "2026-06-01T09:00:00Z"
+duration_s: 60
+parties:
+  - {name: ATLAS, acknowledge_after_s: 2}
+  - {name: BOREAS, acknowledge_after_s: 2}
+zones:
+  - name: DRILL-5
+    area: {type: Circle, center: [32.0, 34.5], radius_nm: 40}
+    h_sep_nm: 5
+    v_sep_ft: 2000
+aircraft:
+  - party: ATLAS
+    track: A1
+    start: {lat: 34.5, lon: 32.0, alt_ft: 20000, gs_kt: 300, track_deg: 0}
+  - party: BOREAS
+    track: B1
+    start: {lat: 34.5, lon: 32.0812, alt_ft: 20000, gs_kt: 300, track_deg: 0}
+expect:
+  - check: alerted
+    alert: {between: [A1, B1], tier: warning}
+"""
+    scenario = parse_scenario(text, "zone.yaml")
+    url = f"sqlite:///{tmp_path}/journal.db"
+    assert run_drill(scenario, url).passed
+    (found,) = encounters(_data(url, scenario, None))
+    assert found.minima == (5.0, 2_000.0)
+    assert 3.9 < found.min_h_nm < 4.1
+    assert not found.nuisance

@@ -21,6 +21,7 @@ import numpy.typing as npt
 from airhotline.core.alerts.exposure import ExposureLedger
 from airhotline.core.events import kinds, payload_for
 from airhotline.core.notices.window import parse_window
+from airhotline.core.notices.zones import ZONE_KINDS, Zone, ZoneBook
 from airhotline.core.ports import Journal
 from airhotline.core.records import Record
 from airhotline.core.track_events import TracksReported
@@ -81,6 +82,8 @@ class DebriefData:
     suppressed: list[Mapping[str, Any]]
     #: Agreed minima per pair of party names (NM, ft), where an agreement set its own.
     minima: dict[frozenset[str], tuple[float, float]]
+    #: Designated zones with minima of their own, and when each held (set, removed).
+    zones: list[tuple[Zone, int, int | None]]
     verified: bool
     verify_reason: str | None
     head_seq: int
@@ -193,6 +196,7 @@ def collect(
         messages=messages,
         suppressed=suppressed,
         minima=minima,
+        zones=_zones(journal, end_us),
         verified=bool(result.ok),
         verify_reason=result.reason,
         head_seq=head.seq,
@@ -267,6 +271,27 @@ _NOTICE_KINDS = kinds(family="notice")
 #: How far back an alert's history may begin before the window: two retention periods,
 #: as the engine's own restore reads.
 _LOOKBACK_US = 2 * 86_400 * US_PER_S
+
+
+def _zones(journal: Journal, end_us: int) -> list[tuple[Zone, int, int | None]]:
+    """Every zone with minima of its own up to the window's end, and when it held."""
+    held: dict[str, tuple[Zone, int]] = {}
+    found: list[tuple[Zone, int, int | None]] = []
+    book = ZoneBook()
+    for record in journal.records_in_time(0, end_us, kinds=ZONE_KINDS):
+        zone_id = str(record.payload["zone_id"])
+        if zone_id in held:
+            zone, since = held.pop(zone_id)
+            found.append((zone, since, record.time_us))
+        if record.kind == "zone.set":
+            book.apply([record])
+            now_set = book.get(zone_id)
+            if now_set is not None and (
+                now_set.h_sep_nm is not None or now_set.v_sep_ft is not None
+            ):
+                held[zone_id] = (now_set, record.time_us)
+    found.extend((zone, since, None) for zone, since in held.values())
+    return found
 
 
 def _notices(

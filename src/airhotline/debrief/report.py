@@ -19,7 +19,6 @@ from airhotline.debrief.stats import (
     below_minima,
     by_tier_and_kind,
     encounters,
-    minima_of,
     pair_series,
     pair_stats,
 )
@@ -199,7 +198,7 @@ def _pictures(data: DebriefData, found: list[Any]) -> str:
         sep = pair_series(data, e)
         if sep is None:
             continue
-        minima = minima_of(data, e.parties)
+        minima = e.minima
         below = below_minima(sep, minima)
         for party, side in zip(e.parties, e.sides, strict=True):
             series = data.tracks[(party, side)]

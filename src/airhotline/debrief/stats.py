@@ -59,6 +59,8 @@ class Encounter:
     to_acknowledge_s: dict[str, float | None]
     escalations: int
     nuisance: bool
+    #: The minima the pair was held to at its closest: its agreement's, or a zone's.
+    minima: tuple[float, float] = DEFAULT_MINIMA
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,13 +120,15 @@ def _encounter(data: DebriefData, story: AlertStory) -> Encounter:
     # The least separation reached, on the recorded reports over the alert's life: an
     # alert's records carry its minima only as of its last transition.
     sep = _series(data, kind, parties, sides)
+    h_min, v_min = minima_of(data, parties)
     if sep is not None:
         ended = last.get("resolved_us") or data.end_us
         life = (sep.time_us >= first_us) & (sep.time_us <= ended)
         if life.any():
             h = round(float(sep.h_nm[life].min()), 4)
             v = round(float(sep.v_ft[life].min()), 1)
-    h_min, v_min = minima_of(data, parties)
+            closest_us = int(sep.time_us[life][np.argmin(sep.h_nm[life])])
+            h_min, v_min = _with_zones(data, parties, sides, closest_us, (h_min, v_min))
     nuisance = (
         last.get("state") == "resolved"
         and kind != INCURSION
@@ -148,7 +152,36 @@ def _encounter(data: DebriefData, story: AlertStory) -> Encounter:
         to_acknowledge_s=acks,
         escalations=sum(r.kind == "alert.escalated" for r in story.records),
         nuisance=bool(nuisance),
+        minima=(h_min, v_min),
     )
+
+
+def _with_zones(
+    data: DebriefData,
+    parties: tuple[str, str],
+    sides: tuple[str, str],
+    at_us: int,
+    minima: tuple[float, float],
+) -> tuple[float, float]:
+    """The largest of ``minima`` and those of the zones either aircraft was in at
+    ``at_us`` (as the cycle holds a pair: `airhotline.core.alerts.minima`)."""
+    h_min, v_min = minima
+    for party, side in zip(parties, sides, strict=True):
+        series = data.tracks.get((party, side))
+        if series is None or series.time_us.size == 0:
+            continue
+        row = int(np.clip(np.searchsorted(series.time_us, at_us), 0, series.time_us.size - 1))
+        lat, lon, alt = series.lat[row], series.lon[row], series.alt_ft[row]
+        for zone, since, until in data.zones:
+            if not since <= at_us < (until if until is not None else 2**62):
+                continue
+            inside = zone.band.lower_ft <= alt <= zone.band.upper_ft and bool(
+                zone.area.contains([lat], [lon])[0]
+            )
+            if inside:
+                h_min = max(h_min, zone.h_sep_nm or 0.0)
+                v_min = max(v_min, zone.v_sep_ft or 0.0)
+    return h_min, v_min
 
 
 def pair_stats(found: list[Encounter]) -> list[PairStats]:
