@@ -10,7 +10,8 @@ import pytest
 from tests.core.parties import operator, three_parties
 from tests.core.test_agreement_minima import START_US, alerted, fly_side_by_side
 
-from airhotline.clock import iso_from_us
+from airhotline.bootstrap import build_node
+from airhotline.clock import SimulatedClock, iso_from_us
 from airhotline.core.node import HotlineNode
 from airhotline.errors import ConflictError, InputError, NotFoundError
 
@@ -131,3 +132,20 @@ def test_the_api_proposes_accepts_and_revokes(sqlite_url: str) -> None:
         assert hotline.client.get("/v1/exemptions", headers=hotline.operator("CIRRUS")).json() == []
         revoked = hotline.client.delete(path, headers=hotline.operator("ATLAS"))
         assert revoked.json()["state"] == "revoked"
+
+
+def test_a_held_back_encounter_is_journaled_once_across_a_restart(sqlite_url: str) -> None:
+    with three_parties(sqlite_url) as first:
+        exemption = first.propose_exemption(
+            operator(first, "ATLAS"), proposal("TANKER", "BOREAS", "B1")
+        )
+        first.accept_exemption(operator(first, "BOREAS"), exemption.id)
+        fly_side_by_side(first, TANKER[:1])
+        now = first.clock.now_us()
+    again = build_node(sqlite_url, clock=SimulatedClock(now))
+    try:
+        fly_side_by_side(again, TANKER[:1])
+        held = again.store.records_after(0, kinds=["exemption.suppressed"], limit=100)
+        assert len(held) == 1
+    finally:
+        again.close()

@@ -151,7 +151,7 @@ class AlertEngine:
         #: Notices, for incursions; and those live in the current cycle, by id.
         self._notices = notices
         self._live_notices: dict[str, Notice] = {}
-        self._suppressed: set[tuple[PairKey, str]] = set()
+        self._suppressed = _suppressed_before(journal, clock.now_us() - 2 * self._retain_us)
         self._book = restore(
             journal,
             now_us=clock.now_us(),
@@ -539,3 +539,16 @@ class AlertEngine:
             ]
 
         return self._journal.write(unit)[: len(events)]
+
+
+def _suppressed_before(journal: Journal, since_us: int) -> set[tuple[PairKey, str]]:
+    """The encounters cleared proximities held back already, from the journal: a restart
+    must not journal them again. Each record names the pair's tracks in the pair's order
+    (the lesser party id first)."""
+    held: set[tuple[PairKey, str]] = set()
+    for record in journal.records_in_time(since_us, 2**62, kinds=[ExemptionSuppressed.kind]):
+        p = record.payload
+        low, high = sorted(int(x) for x in p["party_ids"])
+        first, second = (str(t) for t in p["tracks"])
+        held.add((((low, first), (high, second)), str(p["exemption_id"])))
+    return held
