@@ -70,7 +70,7 @@ def test_the_cli_runs_a_shipped_scenario_by_name(tmp_path: Path) -> None:
         app, ["drill", "run", "incursion", "--out", str(tmp_path)], env={"COLUMNS": "200"}
     )
     assert result.exit_code == 0, result.output
-    assert "4 passed, 0 failed" in result.output
+    assert "5 passed, 0 failed" in result.output
     assert (tmp_path / "journal.db").exists()
 
 

@@ -126,7 +126,19 @@ def _separation(body: Mapping[str, Any], seen: Observed) -> tuple[bool, str, str
         expected += " least horizontal {:g}-{:g} NM".format(*body["min_h_nm"])
     if "min_v_ft" in body:
         expected += " least vertical {:g}-{:g} ft".format(*body["min_v_ft"])
-    flown = seen.closest.get((pair[0], pair[1]))
+    flown: tuple[float, float] | None
+    if str(body["between"][1]) in seen.notices:
+        # A track and a notice: how close the incursion alert measured it, if one was raised.
+        records = _records_between(body, seen)
+        if not records:
+            return False, expected, "no incursion alert measured it"
+        last = records[-1].payload
+        h_nm, v_ft = last.get("min_h_sep_nm"), last.get("min_v_sep_ft")
+        if h_nm is None or v_ft is None:
+            return False, expected, "not measured while the notice was active"
+        flown = (float(h_nm), float(v_ft))
+    else:
+        flown = seen.closest.get((pair[0], pair[1]))
     if flown is None:
         return False, expected, "the two never flew at the same time"
     h, v = flown

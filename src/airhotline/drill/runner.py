@@ -364,12 +364,14 @@ def _acknowledge(
 
 
 def _watched_pairs(spec: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The pairs of tracks whose separation a check bounds."""
+    """The pairs of tracks whose separation a check bounds (a track and a notice are
+    judged on the incursion alert's own measure)."""
+    tracks = {str(a["track"]) for a in spec["aircraft"]}
     return sorted(
         {
             (min(e["separation"]["between"]), max(e["separation"]["between"]))
             for e in spec["expect"]
-            if "separation" in e
+            if "separation" in e and set(e["separation"]["between"]) <= tracks
         }
     )
 
