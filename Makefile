@@ -13,8 +13,9 @@ PO := $(wildcard src/airhotline/i18n/locale/*/LC_MESSAGES/airhotline.po)
 MO := $(PO:.po=.mo)
 
 # Debian packages the debrief needs: Pango (WeasyPrint's PDFs), fonts with Arabic and
-# Hebrew, poppler (the tests look at the PDF's pages). Installed when missing and root.
-DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core poppler-utils
+# Hebrew, poppler (the tests look at the PDF's pages), gettext (msgfmt -c checks the
+# catalogues). Installed when missing and root.
+DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core poppler-utils gettext
 SYSTEM := $(VENV)/.system
 $(SYSTEM):
 	@if dpkg -s $(DEBS) >/dev/null 2>&1; then :; \
