@@ -22,15 +22,12 @@ drill_app = typer.Typer(help="Joint drills: scripted encounters on a simulated c
 
 
 def _speed(text: str) -> float | None:
-    if text == "max":
-        return None
+    from airhotline.feeds.replay import parse_speed  # one reading of --speed, as replay's
+
     try:
-        speed = float(text)
-    except ValueError:
-        raise fail(f"--speed: a number of simulated seconds per second, or max: {text!r}") from None
-    if not 0.0 < speed <= 10_000.0:
-        raise fail("--speed: must be above 0 and at most 10000 (or max)")
-    return speed
+        return parse_speed(text, "simulated")
+    except ValueError as error:
+        raise fail(f"--speed: {error}") from None
 
 
 @drill_app.command("run")
@@ -166,7 +163,7 @@ def _run_live(
     import threading
 
     from airhotline.cli.logs import log_config, resolve_format
-    from airhotline.cli.serve import _listen
+    from airhotline.cli.serve import listen
     from airhotline.clock import SystemClock
     from airhotline.core.access import Role
     from airhotline.drill.runner import DrillSession
@@ -175,7 +172,7 @@ def _run_live(
     from airhotline.service.server import build_server
 
     assert isinstance(loaded, Scenario)
-    listener = _listen(host, port)
+    listener = listen(host, port)
     session = DrillSession(
         loaded, f"sqlite:///{journal}", clock=SystemClock(), speed=1.0, real=real
     )

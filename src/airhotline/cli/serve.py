@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from airhotline.cli.demo import DemoFeeder
     from airhotline.core.node import HotlineConfig, HotlineNode
 
-__all__ = ["GIL_SWITCH_S", "serve"]
+__all__ = ["GIL_SWITCH_S", "listen", "serve"]
 
 log = logging.getLogger("airhotline.serve")
 
@@ -60,7 +60,7 @@ def serve(
         raise fail(f"--log-format: must be one of {', '.join(LOG_FORMATS)}")
     config = _settings(config_file)
     # Bound before anything is opened, so that a busy port leaves nothing behind.
-    listener = _listen(host, port)
+    listener = listen(host, port)
     try:
         _run(
             listener,
@@ -85,7 +85,7 @@ def _settings(path: Path | None) -> HotlineConfig:
         raise fail(str(error)) from None
 
 
-def _listen(host: str, port: int) -> socket.socket:
+def listen(host: str, port: int) -> socket.socket:
     """A socket bound to ``host:port`` (uvicorn listens on it)."""
     try:
         family, kind, proto, _, address = socket.getaddrinfo(

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
-from airhotline.core.events import JournalEvent, SharingRules, register
+from airhotline.core.events import JournalEvent, SharingRules, kinds, register
 from airhotline.core.records import Record
 from airhotline.core.reports import ReportBatch
 
-__all__ = ["TrackLost", "TracksReported"]
+__all__ = ["TrackLost", "TracksReported", "all_but_reports"]
 
 
 @register
@@ -95,3 +95,9 @@ class TrackLost(JournalEvent):
             )
         tracks = tuple((str(t["track_id"]), int(t["last_report_us"])) for t in p["tracks"])
         return cls(record.party_id, str(p["party"]), tracks)
+
+
+def all_but_reports() -> frozenset[str]:
+    """Every registered kind but the reports: what a reader of a journal's story (a
+    drill's outcomes, a debrief) reads whole, the reports being nearly all of it."""
+    return kinds() - {TracksReported.kind}

@@ -18,18 +18,27 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from airhotline import units
 from airhotline.core.alerts.exposure import ExposureLedger
+from airhotline.core.alerts.restore import first_disclosures
 from airhotline.core.events import kinds, payload_for
 from airhotline.core.notices.window import parse_window
 from airhotline.core.notices.zones import ZONE_KINDS, Zone, ZoneBook
 from airhotline.core.ports import Journal
 from airhotline.core.records import Record
-from airhotline.core.track_events import TracksReported
+from airhotline.core.reports import ReportBatch
+from airhotline.core.track_events import TracksReported, all_but_reports
+from airhotline.detect import DEFAULT_H_SEP_M, DEFAULT_V_SEP_M
 from airhotline.errors import InputError
 
 __all__ = ["AlertStory", "DebriefData", "TrackSeries", "collect"]
 
 US_PER_S = 1_000_000
+#: The deployment's minima (NM, ft), where no agreement or zone sets its own.
+DEFAULT_MINIMA = (
+    round(float(units.nm_from_m(DEFAULT_H_SEP_M)), 6),
+    round(float(units.ft_from_m(DEFAULT_V_SEP_M)), 3),
+)
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 #: Reports read around each alert, before its raise and after its end (s).
@@ -38,17 +47,28 @@ MARGIN_S = 60.0
 
 @dataclass(frozen=True, slots=True)
 class TrackSeries:
-    """One aircraft's reports, in time order (SI inside, as the picture holds them)."""
+    """One aircraft's reports, in time order, as the party said them (`ReportBatch`:
+    its SI views are what the alert engine measures with)."""
 
     party: str
     track_id: str
-    time_us: IntArray
-    lat: FloatArray
-    lon: FloatArray
-    alt_ft: FloatArray
-    gs_kt: FloatArray
-    track_deg: FloatArray
-    vrate_fpm: FloatArray
+    reports: ReportBatch
+
+    @property
+    def time_us(self) -> IntArray:
+        return self.reports.time_us
+
+    @property
+    def lat(self) -> FloatArray:
+        return self.reports.lat
+
+    @property
+    def lon(self) -> FloatArray:
+        return self.reports.lon
+
+    @property
+    def alt_ft(self) -> FloatArray:
+        return self.reports.alt_ft
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +130,7 @@ def collect(
     The reports — nearly all of a journal — are read only around the encounters, for
     their aircraft, so that a day of thousands of aircraft costs what its encounters
     do; ``all_tracks`` reads every report of the window (a drill's few aircraft)."""
-    records = journal.records_in_time(start_us, end_us, kinds=_NOT_REPORTS)
+    records = journal.records_in_time(start_us, end_us, kinds=all_but_reports())
     head = journal.head()
     result = verify()
 
@@ -127,7 +147,10 @@ def collect(
         names = frozenset(str(x) for x in p["parties"])
         h, v = p.get("h_sep_nm"), p.get("v_sep_ft")
         if h is not None or v is not None:
-            minima[names] = (float(h or 3.0), float(v or 1_000.0))
+            minima[names] = (
+                DEFAULT_MINIMA[0] if h is None else float(h),
+                DEFAULT_MINIMA[1] if v is None else float(v),
+            )
         else:
             minima.pop(names, None)
     # An alert with a record in the window is told whole: its raise may come before it.
@@ -256,12 +279,11 @@ def _tracks(
     for (owner, track_id), values in columns.items():
         order = np.argsort(np.asarray(values["time_us"]), kind="stable")
         name = parties.get(owner, str(owner))
-        out[(name, track_id)] = TrackSeries(
-            name,
-            track_id,
-            np.asarray(values["time_us"], dtype=np.int64)[order],
-            *(np.asarray(values[k], dtype=np.float64)[order] for k in _COLUMNS[1:]),
+        columns_in_order = {k: np.asarray(values[k])[order] for k in _COLUMNS}
+        reports = ReportBatch.from_payload(
+            {"track_id": [track_id] * order.size, **columns_in_order}
         )
+        out[(name, track_id)] = TrackSeries(name, track_id, reports)
     return out
 
 
@@ -329,33 +351,25 @@ def _within_budget(
     journal: Journal, party_id: int, *, start_us: int, end_us: int, limit: int, window_us: int
 ) -> set[str]:
     """The alerts whose other track the party's picture showed: its exposure budget
-    spent alert by alert, in the order it was first told of each (`core.alerts.exposure`),
-    from a budget window before the debrief's."""
-    first_told: dict[str, tuple[int, tuple[int, str]]] = {}
+    spent as the engine spends it (`core.alerts.restore.first_disclosures`), from a
+    budget window before the debrief's; and those with nothing to spend (a track's
+    incursion into a notice)."""
+    history: dict[str, list[Record]] = {}
     for record in journal.records_in_time(start_us - window_us, end_us, kinds=_ALERT_KINDS):
-        alert_id = str(record.payload["alert_id"])
-        if party_id not in record.audience or alert_id in first_told:
-            continue
-        if record.payload.get("kind", "conflict") != "conflict":
-            first_told[alert_id] = (record.time_us, (-1, ""))  # a notice: nothing to spend
-            continue
-        a, b = record.payload["tracks"]
-        other = b if int(a["party_id"]) == party_id else a
-        first_told[alert_id] = (record.time_us, (int(other["party_id"]), str(other["track_id"])))
+        if record.kind != "alert.safety":
+            history.setdefault(str(record.payload["alert_id"]), []).append(record)
     ledger = ExposureLedger(limit, window_us)
-    shown = set()
-    for alert_id, (time_us, other) in sorted(first_told.items(), key=lambda x: x[1][0]):
-        if other[0] < 0:
-            shown.add(alert_id)
+    spends: set[str] = set()
+    shown: set[str] = set()
+    for time_us, party, track, alert_id in first_disclosures(history, start_us - window_us):
+        if party != party_id:
             continue
-        ledger, admitted = ledger.admit(party_id, other, time_us)
+        spends.add(alert_id)
+        ledger, admitted = ledger.admit(party, track, time_us)
         if admitted:
             shown.add(alert_id)
-    return shown
-
-
-#: Every kind but the reports (read around the encounters only).
-_NOT_REPORTS = kinds() - {TracksReported.kind}
+    told = {a for a, records in history.items() if any(party_id in r.audience for r in records)}
+    return shown | (told - spends)
 
 
 def _spans(alerts: Sequence[AlertStory], start_us: int, end_us: int) -> list[tuple[int, int]]:

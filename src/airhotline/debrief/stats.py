@@ -17,8 +17,7 @@ import numpy.typing as npt
 from airhotline import units
 from airhotline.core.alerts.model import INCURSION
 from airhotline.core.alerts.separation import separations
-from airhotline.debrief.collect import AlertStory, DebriefData, TrackSeries
-from airhotline.detect import TrackStates
+from airhotline.debrief.collect import DEFAULT_MINIMA, AlertStory, DebriefData, TrackSeries
 
 __all__ = [
     "DEFAULT_MINIMA",
@@ -33,7 +32,6 @@ __all__ = [
 
 US_PER_S = 1_000_000
 FloatArray = npt.NDArray[np.float64]
-DEFAULT_MINIMA = (3.0, 1_000.0)
 #: An alert whose least separation stayed this much above the minima (in either
 #: dimension) never came close: a nuisance alert, for whoever tunes the thresholds.
 NUISANCE_MARGIN = 1.2
@@ -220,19 +218,10 @@ def separation_series(a: TrackSeries, b: TrackSeries) -> Separation | None:
     times, ia, ib = times[fresh], ia[fresh], ib[fresh]
     if times.size == 0:
         return None
-    h_m, v_m, _ = separations(_states(a, ia), a.time_us[ia], _states(b, ib), b.time_us[ib])
-    return Separation(times, np.asarray(units.nm_from_m(h_m)), np.asarray(units.ft_from_m(v_m)))
-
-
-def _states(series: TrackSeries, rows: npt.NDArray[np.int64]) -> TrackStates:
-    return TrackStates.build(
-        lat_deg=series.lat[rows],
-        lon_deg=series.lon[rows],
-        alt_m=units.m_from_ft(series.alt_ft[rows]),
-        gs_mps=units.mps_from_kt(series.gs_kt[rows]),
-        track_rad=np.radians(series.track_deg[rows]),
-        vrate_mps=units.mps_from_fpm(series.vrate_fpm[rows]),
+    h_m, v_m, _ = separations(
+        a.reports.states(ia), a.time_us[ia], b.reports.states(ib), b.time_us[ib]
     )
+    return Separation(times, np.asarray(units.nm_from_m(h_m)), np.asarray(units.ft_from_m(v_m)))
 
 
 def pair_series(data: DebriefData, e: Encounter) -> Separation | None:

@@ -24,10 +24,9 @@ from airhotline.bootstrap import build_node
 from airhotline.clock import Clock, SimulatedClock, iso_from_us
 from airhotline.core.access import AgreementMode, AgreementStatus, Minima, Principal, Role
 from airhotline.core.administration import NewParty
-from airhotline.core.events import kinds
 from airhotline.core.messages.engine import Outgoing
 from airhotline.core.node import HotlineConfig, HotlineNode
-from airhotline.core.track_events import TracksReported
+from airhotline.core.track_events import all_but_reports
 from airhotline.drill.flight import Fleet
 from airhotline.drill.outcomes import Observed, Outcome, judge
 from airhotline.drill.scenario import Scenario
@@ -35,7 +34,6 @@ from airhotline.drill.scenario import Scenario
 __all__ = ["DrillResult", "DrillSession", "run_drill"]
 
 US_PER_S = 1_000_000
-_JUDGED = kinds() - {TracksReported.kind}
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +194,7 @@ class DrillSession:
                 assert isinstance(clock, SimulatedClock)
                 clock.advance(-1.0)
             # The outcomes are judged on everything but the reports (the bulk of it).
-            records = node.store.records_after(0, kinds=_JUDGED, limit=10_000_000)
+            records = node.store.records_after(0, kinds=all_but_reports(), limit=10_000_000)
             head = node.store.head()
         finally:
             if close:

@@ -21,14 +21,15 @@ US_PER_S = 1_000_000
 MAX_SPEED = 10_000.0
 
 
-def parse_speed(text: str) -> float | None:
-    """Recorded seconds per wall-clock second, or None for ``max``; `ValueError` else."""
+def parse_speed(text: str, seconds: str = "recorded") -> float | None:
+    """``seconds`` (recorded, simulated) per wall-clock second, or None for ``max``;
+    `ValueError` else."""
     if text.strip().lower() == "max":
         return None
     try:
         speed = float(text)
     except ValueError:
-        raise ValueError(f"a number of recorded seconds per second, or max: {text!r}") from None
+        raise ValueError(f"a number of {seconds} seconds per second, or max: {text!r}") from None
     if not 0.0 < speed <= MAX_SPEED:
         raise ValueError(f"must be above 0 and at most {MAX_SPEED:g} (or max)")
     return speed

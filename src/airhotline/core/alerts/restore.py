@@ -14,6 +14,7 @@ alert's last record would otherwise be forgotten by a restart.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -31,7 +32,7 @@ from airhotline.core.records import Record
 from airhotline.core.reports import ReportBatch
 from airhotline.core.track_events import TracksReported
 
-__all__ = ["restore"]
+__all__ = ["first_disclosures", "restore"]
 
 #: Later than any record's time.
 MAX_US = 2**62
@@ -107,23 +108,34 @@ def _limited(journal: Journal, ledger: ExposureLedger, now_us: int) -> ExposureL
     return ledger
 
 
-def _spent(history: dict[str, list[Record]], ledger: ExposureLedger, now_us: int) -> ExposureLedger:
-    """The exposure budget spent within the window, from when each party first heard of
-    each alert (the other track was disclosed to it then)."""
-    firsts: list[tuple[int, int, tuple[int, str]]] = []
-    for records in history.values():
+def first_disclosures(
+    history: Mapping[str, Sequence[Record]], since_us: int
+) -> list[tuple[int, int, TrackKey, str]]:
+    """When each party was first told of each alert after ``since_us``, and the other
+    party's track that disclosed to it — what its exposure budget spends (a notice's
+    side is nothing to spend) — as (time, party, track, alert id), in time order."""
+    firsts: list[tuple[int, int, TrackKey, str]] = []
+    for alert_id, records in history.items():
         heard: set[int] = set()
         track_a, track_b = pair_in(records[0].payload)
         for record in records:
             for party in sorted(record.audience - heard):
-                if record.time_us <= now_us - ledger.window_us:
+                if record.time_us <= since_us:
                     continue
                 if party == track_a[0] and notice_in(track_b) is None:
-                    firsts.append((record.time_us, party, track_b))
+                    firsts.append((record.time_us, party, track_b, alert_id))
                 elif party == track_b[0]:
-                    firsts.append((record.time_us, party, track_a))
+                    firsts.append((record.time_us, party, track_a, alert_id))
             heard |= record.audience
-    for time_us, party, track in sorted(firsts):
+    return sorted(firsts)
+
+
+def _spent(
+    history: Mapping[str, Sequence[Record]], ledger: ExposureLedger, now_us: int
+) -> ExposureLedger:
+    """The exposure budget spent within the window, from when each party first heard of
+    each alert (the other track was disclosed to it then)."""
+    for time_us, party, track, _ in first_disclosures(history, now_us - ledger.window_us):
         ledger, _ = ledger.admit(party, track, time_us)
     return ledger
 
