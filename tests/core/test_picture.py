@@ -79,3 +79,42 @@ def test_rows_of_lost_tracks_are_reused() -> None:
     view = picture.view(T0 + 99 * 120 * S)
     assert sorted(view.track_id) == sorted(f"T99-{i}" for i in range(50))
     assert np.all(view.report_time_us == T0 + 99 * 120 * S)
+
+
+def _state(picture: Picture, now_us: int) -> dict[tuple[int, str], tuple[object, ...]]:
+    view = picture.view(now_us)
+    return {
+        view.key(r): (
+            int(view.report_time_us[r]),
+            float(view.reported.lon_deg[r]),
+            bool(view.established[r]),
+            bool(view.coasting[r]),
+        )
+        for r in range(len(view))
+    }
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_batches_applied_together_are_batches_applied_one_by_one(seed: int) -> None:
+    """A journal group's batches go to the picture in one pass (`apply_many`): what
+    applying them in turn gives, whether they share tracks or not."""
+    rng = np.random.default_rng(seed)
+    together, one_by_one = Picture(), Picture()
+    for second in range(12):
+        batches = []
+        for _ in range(int(rng.integers(1, 6))):
+            party = int(rng.integers(1, 4))
+            rows = [
+                (
+                    f"T{int(rng.integers(0, 6))}",
+                    T0 + (second + int(rng.integers(-2, 2))) * S,
+                    second * 0.002 + float(rng.normal(0, 0.0005)),
+                )
+                for _ in range(int(rng.integers(0, 5)))
+            ]
+            received = None if rng.random() < 0.3 else T0 + second * S
+            batches.append((party, batch(*rows), received))
+        moved = together.apply_many(batches)
+        assert moved == [one_by_one.apply(p, b, r) for p, b, r in batches]
+        assert _state(together, T0 + second * S) == _state(one_by_one, T0 + second * S)
+        assert together.live_tracks(1) == one_by_one.live_tracks(1)

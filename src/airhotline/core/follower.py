@@ -22,6 +22,7 @@ from airhotline.core.events import decode, kinds
 from airhotline.core.picture import Picture
 from airhotline.core.ports import EventBus, Journal
 from airhotline.core.records import Record
+from airhotline.core.reports import ReportBatch
 from airhotline.core.track_events import TracksReported
 
 __all__ = ["JournalFollower"]
@@ -91,9 +92,15 @@ class JournalFollower:
         fresh = [r for r in records if r.seq > self._applied_seq]
         if not fresh:
             return
-        for record in fresh:
-            if record.kind == TracksReported.kind and record.party_id is not None:
-                self.reports_accepted += self._apply_reports(record)
+        # A group's batches (one per feed, say) are applied to the picture together.
+        reported = [
+            self._reports(r)
+            for r in fresh
+            if r.kind == TracksReported.kind and r.party_id is not None
+        ]
+        if reported:
+            self.picture.apply_many(reported)
+            self.reports_accepted += sum(len(batch) for _, batch, _ in reported)
         self.directory = self.directory.applying(fresh)  # one assignment, read whole
         for fold in self._folds:
             fold(fresh)
@@ -101,7 +108,13 @@ class JournalFollower:
         self._bus.publish([r for r in fresh if r.kind in self._stream_kinds])
 
     def _apply_reports(self, record: Record) -> int:
+        owner, batch, received = self._reports(record)
+        self.picture.apply(owner, batch, received)
+        return len(batch)
+
+    @staticmethod
+    def _reports(record: Record) -> tuple[int, ReportBatch, int]:
+        """A report batch's owner, reports and journal time (when it arrived)."""
         event = decode(record)
         assert isinstance(event, TracksReported)
-        self.picture.apply(event.owner_id, event.batch, record.time_us)
-        return len(event.batch)
+        return event.owner_id, event.batch, record.time_us
