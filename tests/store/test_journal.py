@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import enum
+import json
 import threading
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from airhotline.store import GENESIS_HASH, JournalHead, PartyRow, Record, Store, Transaction
-from airhotline.store.canonical import content, link
+from airhotline.store.canonical import content, dumps, link
+from airhotline.store.journal import parse_payload, stored_payload
 
 
 def make_parties(store: Store, *names: str) -> list[PartyRow]:
@@ -180,3 +186,54 @@ def append_in(tx: Transaction, party: int, thread: int, i: int) -> Record:
     return tx.append(
         "x", {"t": thread, "i": i}, time_us=i, party_id=None, audience=frozenset({party})
     )
+
+
+plain_json = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(), inner, max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+@given(payload=st.dictionaries(st.text(), plain_json, max_size=6))
+def test_a_stored_payload_is_what_its_text_parses_back_to(payload: dict[str, Any]) -> None:
+    """`Transaction.append` copies the payload instead of parsing its text again: the
+    copy must be the parse, to the types and the order of the keys."""
+    text = dumps(payload)
+    stored = stored_payload(payload, text)
+    parsed = parse_payload(text)
+    assert stored == parsed
+    assert json.dumps(stored) == json.dumps(parsed)  # the same keys in the same order
+    assert _types(stored) == _types(parsed)
+
+
+def test_a_stored_payload_never_aliases_nor_keeps_what_json_would_change() -> None:
+    class Level(enum.IntEnum):
+        HIGH = 2
+
+    inner = [1.5, 2]
+    payload: dict[str, Any] = {"b": inner, "a": {"x": (1, 2)}, "level": Level.HIGH}
+    stored = stored_payload(payload, dumps(payload))
+    assert stored == {"a": {"x": [1, 2]}, "b": [1.5, 2], "level": 2}
+    assert type(stored["level"]) is int
+    assert list(stored) == ["a", "b", "level"]
+    plain = {"b": inner, "a": {"x": [1]}}
+    copied = stored_payload(plain, dumps(plain))
+    inner.append(3)
+    assert copied["b"] == [1.5, 2]
+
+
+def _types(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _types(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_types(v) for v in value]
+    return type(value).__name__

@@ -27,15 +27,24 @@ __all__ = ["GENESIS_HASH", "content", "dumps", "link"]
 GENESIS_HASH = "0" * 64
 
 
+#: What `json.dumps` builds afresh for every call with these options: built once.
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+
+
 def dumps(value: object) -> str:
     """Canonical JSON text of ``value``.
 
     Raises `TypeError` for what JSON cannot hold and `ValueError` for NaN or infinities,
     which strict JSON does not allow.
     """
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
+    return _ENCODER.encode(value)
+
+
+def _number(value: object) -> str:
+    # An int's JSON text is its decimal text (what `json` writes for it).
+    return str(value) if type(value) is int else dumps(value)
 
 
 def content(
@@ -52,10 +61,12 @@ def content(
     Equal to ``dumps({"seq": ..., ..., "payload": payload})`` (the keys here are already
     in sorted order), built without serialising the payload a second time.
     """
+    members = ",".join(_number(p) for p in sorted(audience))
+    owner = "null" if party_id is None else _number(party_id)
     return (
-        f'{{"audience":{dumps(sorted(audience))},"kind":{dumps(kind)},'
-        f'"party_id":{dumps(party_id)},"payload":{payload_json},'
-        f'"seq":{dumps(seq)},"time_us":{dumps(time_us)}}}'
+        f'{{"audience":[{members}],"kind":{dumps(kind)},'
+        f'"party_id":{owner},"payload":{payload_json},'
+        f'"seq":{_number(seq)},"time_us":{_number(time_us)}}}'
     )
 
 

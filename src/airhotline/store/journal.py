@@ -32,6 +32,7 @@ __all__ = [
     "read_head",
     "records_after",
     "records_in_time",
+    "stored_payload",
     "verify",
 ]
 
@@ -81,6 +82,46 @@ def parse_payload(payload_json: str) -> Mapping[str, Any]:
     return payload
 
 
+class _NotPlainError(Exception):
+    """A value that JSON would give back as something else (a tuple, an enum, ...)."""
+
+
+#: Immutable values that JSON gives back equal and of the same type.
+_PLAIN_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _plain(value: object) -> object:
+    kind = type(value)
+    if kind in _PLAIN_SCALARS:
+        return value
+    if kind is dict:
+        assert isinstance(value, dict)
+        if not all(type(key) is str for key in value):
+            raise _NotPlainError()
+        return {key: _plain(value[key]) for key in sorted(value)}
+    if kind is list:
+        assert isinstance(value, list)
+        if set(map(type, value)) <= _PLAIN_SCALARS:
+            return list(value)
+        return [_plain(item) for item in value]
+    raise _NotPlainError()
+
+
+def stored_payload(payload: Mapping[str, Any], payload_json: str) -> Mapping[str, Any]:
+    """What `parse_payload` reads back from ``payload_json``, the canonical text of
+    ``payload``: a copy of it, made without parsing when it is plain JSON already
+    (dicts with text keys, lists, text, numbers, booleans, None)."""
+    if type(payload) is dict:
+        try:
+            copied = _plain(payload)
+        except _NotPlainError:
+            pass
+        else:
+            assert isinstance(copied, dict)
+            return copied
+    return parse_payload(payload_json)
+
+
 def format_head(head: JournalHead) -> str:
     """The head as one token, ``SEQ:HASH``, easy to copy and to keep elsewhere."""
     return f"{head.seq}:{head.hash}"
@@ -97,11 +138,13 @@ def parse_head(token: str) -> JournalHead:
     return JournalHead(int(found[1]), found[2])
 
 
+#: Built once: the writer reads the head for every group, the cycle once a second.
+_HEAD = select(journal.c.seq, journal.c.hash).order_by(journal.c.seq.desc()).limit(1)
+
+
 def read_head(connection: Connection) -> JournalHead:
     """The last stored record's seq and hash."""
-    row = connection.execute(
-        select(journal.c.seq, journal.c.hash).order_by(journal.c.seq.desc()).limit(1)
-    ).first()
+    row = connection.execute(_HEAD).first()
     return EMPTY_HEAD if row is None else JournalHead(row.seq, row.hash)
 
 

@@ -29,7 +29,7 @@ from airhotline.errors import (
     StoreError,
 )
 from airhotline.store.canonical import content, dumps, link
-from airhotline.store.journal import Audience, JournalHead, Record, parse_payload
+from airhotline.store.journal import Audience, JournalHead, Record, stored_payload
 from airhotline.store.rows import (
     AgreementRow,
     IdempotentAnswer,
@@ -112,7 +112,8 @@ class Transaction:
         `ValueError` otherwise, raised before anything is written. ``party_id`` and
         the members of ``audience`` must be stored parties (checked by the database's
         foreign keys, so a missing one spoils the transaction). The record's
-        ``payload`` is parsed back from the stored text: it never aliases the argument.
+        ``payload`` is what the stored text parses back to (`journal.stored_payload`): it
+        never aliases the argument.
         """
         if not isinstance(kind, str) or not kind:
             raise ValueError("kind must be a non-empty string")
@@ -124,7 +125,8 @@ class Transaction:
         members = frozenset(audience)
         for member in members:
             _require_int("audience", member)
-        payload_json = dumps(dict(payload))
+        payload = dict(payload)
+        payload_json = dumps(payload)
         seq = self._chain.seq + 1
         prev_hash = self._chain.hash
         text = content(
@@ -165,7 +167,7 @@ class Transaction:
             kind=kind,
             party_id=party_id,
             ordinals=ordinals,
-            payload=parse_payload(payload_json),
+            payload=stored_payload(payload, payload_json),
             payload_json=payload_json,
             prev_hash=prev_hash,
             hash=digest,
