@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from pyproj import Geod
 
 from airhotline import geo, units
+from airhotline.core.reports import ReportBatch
 from airhotline.drill.flight import Fleet
 
 
@@ -111,11 +112,30 @@ def test_the_batches_say_what_the_reports_say() -> None:
             ]
         ]
     )
-    from airhotline.core.reports import ReportBatch
-
     for party, batch in fleet.batches(0, 1_000_000).items():
         expected = ReportBatch.from_rows(fleet.reports(0, 1_000_000)[party])
         assert batch.to_payload() == expected.to_payload()
+
+
+def test_the_batches_follow_aircraft_joining_and_leaving() -> None:
+    """A batch's identities are kept from second to second: never past a change of who
+    flies."""
+    start = {"lat": 34.0, "lon": 33.0, "alt_ft": 9_000.0, "gs_kt": 300.0, "track_deg": 90.0}
+    fleet = Fleet(
+        [
+            {"party": "A", "track": "A1", "start": start},
+            {"party": "A", "track": "A2", "callsign": "LATE", "from_s": 3, "start": start},
+            {"party": "B", "track": "B1", "until_s": 4, "start": start},
+            {"party": "A", "track": "A3", "until_s": 5, "start": start},
+        ]
+    )
+    for t in range(8):
+        batches = fleet.batches(t, t * 1_000_000)
+        expected = fleet.reports(t, t * 1_000_000)
+        assert sorted(batches) == sorted(expected)
+        for party, batch in batches.items():
+            assert batch.to_payload() == ReportBatch.from_rows(expected[party]).to_payload()
+        fleet.step(t)
 
 
 def test_a_manoeuvre_at_zero_starts_on_the_first_second() -> None:

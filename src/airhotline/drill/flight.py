@@ -65,6 +65,14 @@ class Fleet:
         self._hold_sign = np.zeros(n)
         self._hold_leg_s = np.zeros(n)
         self._hold_clock = np.zeros(n)
+        #: Each party's rows, and the identities of the rows it last reported (a batch's
+        #: track ids and callsigns, the same second after second while nobody joins or
+        #: leaves).
+        self._rows_of = {
+            party: np.flatnonzero(np.array(self.party, dtype=object) == party)
+            for party in dict.fromkeys(self.party)
+        }
+        self._names: dict[str, tuple[bytes, tuple[str, ...], tuple[str | None, ...]]] = {}
         #: Manoeuvres by second: (aircraft row, the manoeuvre).
         self._due: dict[int, list[tuple[int, Mapping[str, Any]]]] = {}
         for row, a in enumerate(aircraft):
@@ -200,24 +208,35 @@ class Fleet:
         """Each party's reports of the aircraft flying at ``t_s``, column by column (what
         `reports` says, without a dict per aircraft)."""
         flying = self.flying(t_s)
-        parties = np.array(self.party, dtype=object)
         found: dict[str, ReportBatch] = {}
-        for party in dict.fromkeys(self.party):
-            rows = np.flatnonzero(flying & (parties == party))
+        for party, mine in self._rows_of.items():
+            rows = mine[flying[mine]]
             if rows.size == 0:
                 continue
-            found[party] = ReportBatch.from_payload(
-                {
-                    "track_id": [self.track[k] for k in rows.tolist()],
-                    "time_us": np.full(rows.size, time_us, dtype=np.int64),
-                    "lat": self.lat[rows],
-                    "lon": self.lon[rows],
-                    "alt_ft": self.alt_ft[rows],
-                    "gs_kt": self.gs_kt[rows],
-                    "track_deg": self.track_deg[rows],
-                    "vrate_fpm": self.vrate_fpm[rows],
-                    "callsign": [self.callsign[k] for k in rows.tolist()],
-                }
+            key = rows.tobytes()
+            known = self._names.get(party)
+            if known is None or known[0] != key:
+                listed = rows.tolist()
+                known = (
+                    key,
+                    tuple(self.track[k] for k in listed),
+                    tuple(self.callsign[k] for k in listed),
+                )
+                self._names[party] = known
+            _, track_id, callsign = known
+            nothing: tuple[None, ...] = (None,) * rows.size
+            found[party] = ReportBatch(
+                track_id=track_id,
+                time_us=np.full(rows.size, time_us, dtype=np.int64),
+                lat=self.lat[rows],
+                lon=self.lon[rows],
+                alt_ft=self.alt_ft[rows],
+                gs_kt=self.gs_kt[rows],
+                track_deg=self.track_deg[rows],
+                vrate_fpm=self.vrate_fpm[rows],
+                callsign=callsign,
+                icao24=nothing,
+                aircraft_type=nothing,
             )
         return found
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -47,6 +47,11 @@ class DrillResult:
     wall_s: float
     #: When the drill began (the scenario's start on a simulated clock; live, now).
     start_us: int = 0
+    #: Wall-clock seconds spent, over the whole drill, on each part of its simulated
+    #: seconds: ``reports`` (every party's batch made, journaled and in the picture),
+    #: ``cycle`` (the node's picture cycle: detection, alerts, messages) and ``script``
+    #: (the rest: flying the aircraft, the scripted operators and centres, the pacing).
+    spent_s: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -151,6 +156,7 @@ class DrillSession:
             answering = {p["name"]: p.get("answer_line_checks_after_s", 5.0) for p in scripted}
             checks_seen: dict[str, int] = {}
             paced_from = time.perf_counter()
+            reporting = cycling = 0.0
             for t in range(self.scenario.duration_s + 1):
                 if stop is not None and stop.is_set():
                     break
@@ -167,6 +173,7 @@ class DrillSession:
                     node.messages.check_lines()
                 _answer_line_checks(node, operators, answering, checks_seen, t)
                 now = clock.now_us()
+                began = time.perf_counter()
                 # Every party's batch submitted before any is awaited: one group commit.
                 pending = [
                     node.submit_reports(
@@ -179,7 +186,11 @@ class DrillSession:
                 ]
                 for submitted in pending:
                     submitted.result()
+                reported = time.perf_counter()
                 node.run_cycle()
+                cycled = time.perf_counter()
+                reporting += reported - began
+                cycling += cycled - reported
                 _acknowledge(node, operators, patience, told, t)
                 _measure(fleet, t, watched, closest)
                 fleet.step(t)  # the manoeuvres due at t, then on to t + 1
@@ -190,6 +201,7 @@ class DrillSession:
                     # Paced against the drill's own start, so that waits do not drift.
                     due = paced_from + (t + 1) / self._speed
                     self._sleep(max(0.0, due - time.perf_counter()))
+            flown = time.perf_counter() - paced_from
             if simulated:
                 assert isinstance(clock, SimulatedClock)
                 clock.advance(-1.0)
@@ -208,6 +220,7 @@ class DrillSession:
             head.hash,
             time.perf_counter() - started,
             self.start_us,
+            {"reports": reporting, "cycle": cycling, "script": flown - reporting - cycling},
         )
 
 
@@ -283,6 +296,8 @@ def _answer_line_checks(
     t: int,
 ) -> None:
     """Each scripted centre answers the hotline's line checks its own time after."""
+    if not node.messages.messages(party_id=None, type_id="line-check", open_only=True):
+        return  # nothing to answer (most seconds): no list of each party's messages
     for name, after in answering.items():
         if after == "never":
             continue
