@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import numpy as np
 from tests.core.test_alerts import TRUSTING, Flight
 from tests.core.test_disclosure import START_US, Line
 
@@ -131,3 +132,18 @@ def test_the_most_urgent_new_pairs_are_taken_and_the_followed_ones_kept() -> Non
     assert [p.tier.label for k, p in sorted(predicted.items())] == [
         "advisory", "advisory", "warning", "warning",
     ]  # fmt: skip
+
+
+def test_pairs_of_parties_are_those_a_row_unique_gives() -> None:
+    """The cycle codes each pair of parties as one number (`_party_pairs`): the same
+    pairs, in the same order, as `np.unique` over rows."""
+    from airhotline.core.alerts.prediction import _party_pairs
+
+    rng = np.random.default_rng(3)
+    for low, high in ((1, 5), (0, 2), (-3, 3), (7, 8)):
+        a = rng.integers(low, high, 60)
+        b = rng.integers(low, high, 60)
+        pairs, group = _party_pairs(a, b)
+        rows, inverse = np.unique(np.stack([a, b], axis=1), axis=0, return_inverse=True)
+        assert pairs == [tuple(r) for r in rows.tolist()]
+        assert group.tolist() == inverse.reshape(-1).tolist()

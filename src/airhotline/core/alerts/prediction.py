@@ -165,18 +165,31 @@ def _tiers(
     policy_for: Callable[[int, int], AlertPolicy],
 ) -> IntArray:
     """Each conflict's tier (0: none yet), under its pair of parties' policy."""
-    tier = np.zeros(len(conflicts), dtype=np.int64)
-    pairs: list[list[int]] = np.unique(np.stack([party_a, party_b], axis=1), axis=0).tolist()
-    for first, second in pairs:
-        policy = policy_for(first, second)
-        mine = (party_a == first) & (party_b == second)
-        t_in, los = conflicts.t_in_s[mine], conflicts.los[mine]
-        tier[mine] = np.select(
-            [los | (t_in <= policy.warning_s), t_in <= policy.caution_s, t_in <= policy.advisory_s],
-            [int(Tier.WARNING), int(Tier.CAUTION), int(Tier.ADVISORY)],
-            default=0,
-        )
+    if not len(conflicts):
+        return np.zeros(0, dtype=np.int64)
+    pairs, group = _party_pairs(party_a, party_b)
+    # Each pair of parties' limits, then each conflict's: one comparison for them all.
+    limits = [policy_for(first, second) for first, second in pairs]
+    warning = np.array([p.warning_s for p in limits], dtype=np.float64)[group]
+    caution = np.array([p.caution_s for p in limits], dtype=np.float64)[group]
+    advisory = np.array([p.advisory_s for p in limits], dtype=np.float64)[group]
+    t_in, los = conflicts.t_in_s, conflicts.los
+    tier: IntArray = np.select(
+        [los | (t_in <= warning), t_in <= caution, t_in <= advisory],
+        [int(Tier.WARNING), int(Tier.CAUTION), int(Tier.ADVISORY)],
+        default=0,
+    ).astype(np.int64)
     return tier
+
+
+def _party_pairs(party_a: IntArray, party_b: IntArray) -> tuple[list[tuple[int, int]], IntArray]:
+    """The distinct pairs of parties, in order, and which of them each element is (a
+    `np.unique` over rows, without its cost: each pair coded as one number)."""
+    low = int(min(party_a.min(), party_b.min()))
+    base = int(max(party_a.max(), party_b.max())) - low + 1
+    codes, group = np.unique((party_a - low) * base + (party_b - low), return_inverse=True)
+    pairs = [(code // base + low, code % base + low) for code in codes.tolist()]
+    return pairs, group.reshape(-1)
 
 
 def _within_limit(
@@ -207,12 +220,7 @@ def _within_limit(
         return keep & is_followed, held
     # Within each pair of parties (contiguous once sorted), the k-th most urgent new pair
     # is admitted while the pair of parties follows fewer than ``limit``.
-    pairs: IntArray
-    group: IntArray
-    pairs, group = np.unique(
-        np.stack([party_a[order], party_b[order]], axis=1), axis=0, return_inverse=True
-    )
-    group = group.reshape(-1)
+    pairs, group = _party_pairs(party_a[order], party_b[order])
     position = np.arange(order.size)
     first_of_group = np.r_[0, np.flatnonzero(np.diff(group)) + 1]
     rank = position - first_of_group[group]
@@ -220,7 +228,7 @@ def _within_limit(
     chosen = rank < room[group]
     admitted[fresh[order[chosen]]] = True
     refused = np.bincount(group[~chosen], minlength=len(pairs))
-    for (x, y), n_held in zip(pairs.tolist(), refused.tolist(), strict=True):
+    for (x, y), n_held in zip(pairs, refused.tolist(), strict=True):
         if n_held:
             held[(x, y)] = n_held
     return (keep & is_followed) | admitted, held
