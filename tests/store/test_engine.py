@@ -29,6 +29,12 @@ def test_a_journal_that_can_be_written_again_syncs_at_checkpoints(sqlite_url: st
     with Store.open(sqlite_url, durable=False) as store, store._engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+        assert connection.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 16_384
+
+
+def test_an_operational_journal_checkpoints_as_sqlite_does(sqlite_url: str) -> None:
+    with Store.open(sqlite_url) as store, store._engine.connect() as connection:
+        assert connection.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 1_000
 
 
 def test_the_sqlite_files_folder_is_made(tmp_path: Path) -> None:
