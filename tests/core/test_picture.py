@@ -115,6 +115,31 @@ def test_batches_applied_together_are_batches_applied_one_by_one(seed: int) -> N
             received = None if rng.random() < 0.3 else T0 + second * S
             batches.append((party, batch(*rows), received))
         moved = together.apply_many(batches)
-        assert moved == [one_by_one.apply(p, b, r) for p, b, r in batches]
+        assert moved == sum(one_by_one.apply(p, b, r) for p, b, r in batches)
         assert _state(together, T0 + second * S) == _state(one_by_one, T0 + second * S)
         assert together.live_tracks(1) == one_by_one.live_tracks(1)
+
+
+def test_batches_applied_together_keep_each_tracks_identity() -> None:
+    named = ReportBatch.from_rows(
+        [
+            {
+                "track_id": "N",
+                "time_us": T0,
+                "lat": 0.0,
+                "lon": 1.0,
+                "alt_ft": 30_000.0,
+                "gs_kt": 480.0,
+                "track_deg": 90.0,
+                "vrate_fpm": 0.0,
+                "callsign": "BAW12",
+                "icao24": "4ca1b2",
+            }
+        ]
+    )
+    picture = Picture()
+    assert picture.apply_many([(1, batch(("A", T0, 0.0)), None), (2, named, None)]) == 2
+    picture.apply_many([(1, batch(("A", T0 + S, 0.1)), None), (2, batch(("M", T0, 2.0)), None)])
+    view = picture.view(T0 + S)
+    identities = dict(zip(view.track_id, zip(view.callsign, view.icao24, strict=True), strict=True))
+    assert identities == {"A": (None, None), "N": ("BAW12", "4ca1b2"), "M": (None, None)}

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from itertools import chain, repeat
 from dataclasses import dataclass
+from itertools import chain, repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -144,16 +144,16 @@ class Picture:
         ``received_us`` is when the batch arrived (its journal time); without it, reports
         are taken at their word.
         """
-        return self.apply_many([(party_id, batch, received_us)])[0]
+        return self.apply_many([(party_id, batch, received_us)])
 
-    def apply_many(self, batches: Sequence[tuple[int, ReportBatch, int | None]]) -> list[int]:
-        """`apply` each ``(party id, batch, received µs)`` in turn; how many moved of each.
+    def apply_many(self, batches: Sequence[tuple[int, ReportBatch, int | None]]) -> int:
+        """`apply` each ``(party id, batch, received µs)`` in turn; how many moved in all.
 
         Consecutive batches that share no track (those of different parties, always) are
         taken in one vectorised pass — what applying them one after the other gives, at
         the cost of one: a journal group holds a batch from each party's feed.
         """
-        moved: list[int] = []
+        moved = 0
         with self._lock:
             run: list[tuple[int, ReportBatch, int | None]] = []
             tracks: dict[int, set[str]] = {}  # of each party in the run
@@ -169,18 +169,18 @@ class Picture:
                 moved += self._apply_run(run)
         return moved
 
-    def _apply_run(self, run: Sequence[tuple[int, ReportBatch, int | None]]) -> list[int]:
+    def _apply_run(self, run: Sequence[tuple[int, ReportBatch, int | None]]) -> int:
         """Apply batches that share no track, in one pass; the lock is held."""
-        sizes = [len(batch) for _, batch, _ in run]
-        total = sum(sizes)
+        total = sum(len(batch) for _, batch, _ in run)
         if total == 0:
-            return [0] * len(run)
+            return 0
         rows = np.fromiter(
             chain.from_iterable(self._rows_for(p, batch.track_id) for p, batch, _ in run),
             dtype=np.int64,
             count=total,
         )
-        merged = run[0][1] if len(run) == 1 else _concatenate([b for _, b, _ in run])
+        anonymous = all(_anonymous(batch) for _, batch, _ in run)
+        merged = run[0][1] if len(run) == 1 else _concatenate([b for _, b, _ in run], anonymous)
         fresh = np.concatenate(
             [
                 batch.time_us if received is None else np.minimum(batch.time_us, received)
@@ -189,7 +189,9 @@ class Picture:
         )
         # Within a batch the same track may appear twice: only its newest report counts.
         order = np.lexsort((merged.time_us, fresh, rows))
-        last_of_row = np.r_[rows[order][1:] != rows[order][:-1], True]
+        in_order = rows[order]
+        last_of_row = np.ones(total, dtype=bool)
+        last_of_row[:-1] = in_order[1:] != in_order[:-1]
         pick = order[last_of_row]
         target = rows[pick]
         newer = (fresh[pick] > self._fresh_us[target]) | (
@@ -201,18 +203,20 @@ class Picture:
         self._fresh_us[target] = fresh[pick]
         for name, column in self._columns.items():
             column[target] = getattr(merged, name)[pick]
-        picked = pick.tolist()
-        identities = zip(
-            map(merged.callsign.__getitem__, picked),
-            map(merged.icao24.__getitem__, picked),
-            map(merged.aircraft_type.__getitem__, picked),
-        )
-        for row, identity in zip(target.tolist(), identities, strict=True):
-            self._meta[row] = identity
-        if len(run) == 1:
-            return [int(pick.size)]
-        of_batch = np.searchsorted(np.cumsum(sizes), pick, side="right")
-        return [int(c) for c in np.bincount(of_batch, minlength=len(run)).tolist()]
+        if anonymous:
+            for row in target.tolist():
+                self._meta[row] = _NO_IDENTITY
+        else:
+            picked = pick.tolist()
+            identities = zip(
+                map(merged.callsign.__getitem__, picked),
+                map(merged.icao24.__getitem__, picked),
+                map(merged.aircraft_type.__getitem__, picked),
+                strict=True,
+            )
+            for row, identity in zip(target.tolist(), identities, strict=True):
+                self._meta[row] = identity
+        return int(pick.size)
 
     def _assess(self, batch: ReportBatch, pick: IntArray, target: IntArray) -> None:
         """Each moving track's streak of consistent reports (before its state moves)."""
@@ -353,7 +357,7 @@ class Picture:
         self._fresh_us[row] = np.iinfo(np.int64).min
         self._streak[row] = 0
         self._drift_ft[row] = 0.0
-        self._meta[row] = (None, None, None)
+        self._meta[row] = _NO_IDENTITY
         return row
 
     def _grow(self) -> None:
@@ -367,17 +371,41 @@ class Picture:
         for name, column in self._columns.items():
             self._columns[name] = np.resize(column, new)
         self._keys.extend([None] * (new - old))
-        self._meta.extend([(None, None, None)] * (new - old))
+        self._meta.extend([_NO_IDENTITY] * (new - old))
         self._free.extend(range(new - 1, old - 1, -1))
 
 
-def _concatenate(batches: Sequence[ReportBatch]) -> ReportBatch:
-    """The batches' reports one after the other, as one batch."""
+#: A track's callsign, ICAO address and type when its reports name none.
+_NO_IDENTITY: tuple[str | None, str | None, str | None] = (None, None, None)
+
+
+def _anonymous(batch: ReportBatch) -> bool:
+    """Whether no report of the batch names a callsign, an ICAO address or a type."""
+    n = len(batch)
+    return (
+        batch.callsign.count(None) == n
+        and batch.icao24.count(None) == n
+        and batch.aircraft_type.count(None) == n
+    )
+
+
+def _concatenate(batches: Sequence[ReportBatch], anonymous: bool) -> ReportBatch:
+    """The batches' reports one after the other, as one batch (``anonymous``: none of
+    them names an identity)."""
+    callsign: tuple[str | None, ...]
+    icao24: tuple[str | None, ...]
+    aircraft_type: tuple[str | None, ...]
+    if anonymous:
+        callsign = icao24 = aircraft_type = (None,) * sum(len(b) for b in batches)
+    else:
+        callsign = tuple(chain.from_iterable(b.callsign for b in batches))
+        icao24 = tuple(chain.from_iterable(b.icao24 for b in batches))
+        aircraft_type = tuple(chain.from_iterable(b.aircraft_type for b in batches))
     return ReportBatch(
         track_id=tuple(chain.from_iterable(b.track_id for b in batches)),
         time_us=np.concatenate([b.time_us for b in batches]),
         **{name: np.concatenate([getattr(b, name) for b in batches]) for name in _FLOAT_COLUMNS},
-        callsign=tuple(chain.from_iterable(b.callsign for b in batches)),
-        icao24=tuple(chain.from_iterable(b.icao24 for b in batches)),
-        aircraft_type=tuple(chain.from_iterable(b.aircraft_type for b in batches)),
+        callsign=callsign,
+        icao24=icao24,
+        aircraft_type=aircraft_type,
     )
