@@ -12,20 +12,35 @@ READY := $(VENV)/.ready
 PO := $(wildcard src/airhotline/i18n/locale/*/LC_MESSAGES/airhotline.po)
 MO := $(PO:.po=.mo)
 
-# Debian packages the debrief needs: Pango (WeasyPrint's PDFs), fonts with Arabic and
-# Hebrew, poppler (the tests look at the PDF's pages), gettext (msgfmt -c checks the
-# catalogues). Installed when missing and root.
-DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core poppler-utils gettext
+# Debian packages: Pango (WeasyPrint's PDFs), fonts with Arabic and Hebrew, poppler
+# (the tests look at the PDF's pages), gettext (msgfmt -c checks the catalogues),
+# Chromium (the console's browser tests; Playwright drives it, never downloads one).
+# Installed when missing and root.
+DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core poppler-utils gettext chromium
 SYSTEM := $(VENV)/.system
 $(SYSTEM):
 	@if dpkg -s $(DEBS) >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  apt-get install -y -q $(DEBS) >/dev/null || \
-	  { apt-get update -q >/dev/null && apt-get install -y -q $(DEBS) >/dev/null; }; \
-	else echo "note: install $(DEBS) (Debian) for debrief PDFs"; fi
+	  apt-get install -y -q --no-install-recommends $(DEBS) >/dev/null || \
+	  { apt-get update -q >/dev/null && \
+	    apt-get install -y -q --no-install-recommends $(DEBS) >/dev/null; }; \
+	else echo "note: install $(DEBS) (Debian) for debrief PDFs and browser tests"; fi
 	mkdir -p $(VENV) && touch $@
 
-setup: $(READY) $(MO) $(SYSTEM)
+# The operator console: npm installs exactly what web/package-lock.json names, then
+# Vite builds it (with the offline basemap) into the package, which serves it at "/".
+CONSOLE := src/airhotline/service/console_dist/index.html
+NODE_READY := web/node_modules/.package-lock.json
+WEB_SOURCES := $(wildcard web/src/*) web/index.html web/vite.config.js web/tools/basemap.mjs
+$(NODE_READY): web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "make: the console needs Node.js and npm (Debian: apt-get install nodejs npm)"; exit 2; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+$(CONSOLE): $(NODE_READY) $(WEB_SOURCES)
+	cd web && npm run --silent build >/dev/null
+	touch $@
+
+setup: $(READY) $(MO) $(SYSTEM) $(CONSOLE)
 
 # The virtual environment, with every dependency pinned by constraints.txt.
 $(READY): pyproject.toml constraints.txt
@@ -37,10 +52,10 @@ $(READY): pyproject.toml constraints.txt
 $(MO) &: $(PO) $(READY)
 	$(PY) tools/i18n.py compile
 
-run: $(READY) $(MO) $(SYSTEM)
+run: $(READY) $(MO) $(SYSTEM) $(CONSOLE)
 	$(VENV)/bin/airhotline serve --demo
 
-test: $(READY) $(MO) $(SYSTEM)
+test: $(READY) $(MO) $(SYSTEM) $(CONSOLE)
 	$(PY) -m pytest -n 2 -q
 
 lint: $(READY)
@@ -48,7 +63,7 @@ lint: $(READY)
 	$(VENV)/bin/ruff format --check src tests benchmarks tools
 	$(VENV)/bin/mypy
 
-bench: $(READY) $(MO)
+bench: $(READY) $(MO) $(SYSTEM) $(CONSOLE)
 	$(PY) -m benchmarks.detect
 	$(PY) -m benchmarks.service
 	$(PY) -m benchmarks.alerts
@@ -63,4 +78,5 @@ bench: $(READY) $(MO)
 	$(PY) -m benchmarks.replay
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis web/node_modules \
+	  web/public/basemap src/airhotline/service/console_dist

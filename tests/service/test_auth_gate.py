@@ -17,10 +17,11 @@ from tests.service.conftest import Hotline, open_hotline
 from tests.service.test_isolation import ENDPOINTS, FASTAPI_OWN, api_routes, declared_roles
 
 from airhotline.core.access import Role
+from airhotline.service.console import CONSOLE_PAGES, CONSOLE_PREFIXES
 from airhotline.service.security import BearerGate
 
 PROTECTED = sorted((e.method, e.path) for e in ENDPOINTS.values() if e.roles)
-PUBLIC = sorted({("GET", e.path) for e in ENDPOINTS.values() if not e.roles})
+PUBLIC = sorted({("GET", e.path) for e in ENDPOINTS.values() if not e.roles and e.method == "GET"})
 PUBLIC += sorted(("GET", path) for path in FASTAPI_OWN)
 
 
@@ -152,4 +153,28 @@ def test_the_gate_opens_exactly_the_routes_without_a_rule(gated: Hotline) -> Non
     app: FastAPI = gated.client.app  # type: ignore[assignment]
     (gate,) = [m for m in app.user_middleware if m.cls is BearerGate]
     open_routes = {path for route, path in api_routes(app) if not declared_roles(route)}
-    assert gate.kwargs["public"] == open_routes | FASTAPI_OWN
+    assert gate.kwargs["public"] == open_routes | FASTAPI_OWN | set(CONSOLE_PAGES)
+    assert gate.kwargs["public_prefixes"] == CONSOLE_PREFIXES
+
+
+@pytest.mark.parametrize("path", ["/", "/index.html", "/assets/none.js", "/basemap/none.json"])
+def test_the_console_files_need_no_token(gated: Hotline, path: str) -> None:
+    status, _, body = Call("GET", path, {}, body=b"").run(gated.client.app)  # type: ignore[arg-type]
+    assert status != 401, body  # served, 404, or 503 where the console was not built
+
+
+@pytest.mark.parametrize(
+    "path", ["/v2/picture", "/assets/../v1/picture", "/basemap/../v1/alerts", "/favicon.ico"]
+)
+def test_everything_else_stays_behind_the_gate(gated: Hotline, path: str) -> None:
+    status, _, body = Call("GET", path, {}, body=b"").run(gated.client.app)  # type: ignore[arg-type]
+    assert status == 401, body
+
+
+def test_the_console_sign_in_passes_the_gate_without_a_token(gated: Hotline) -> None:
+    body = json.dumps({"code": "x" * 32}).encode()
+    status, _, answer = Call("POST", "/v1/console/signin", content(len(body)), body=body).run(
+        gated.client.app  # type: ignore[arg-type]
+    )
+    assert status == 401, answer
+    assert b"sign-in link" in answer, answer  # the route's refusal, not the gate's

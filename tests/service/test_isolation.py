@@ -73,6 +73,13 @@ ENDPOINTS: dict[str, Endpoint] = {
         "GET", "/v1/events", frozenset({Role.OPERATOR, Role.ADMIN}), streams=True
     ),
     "get_picture": Endpoint("GET", "/v1/picture", frozenset({Role.OPERATOR})),
+    "get_picture_columns": Endpoint("GET", "/v1/picture/columns", frozenset({Role.OPERATOR})),
+    "list_message_types": Endpoint(
+        "GET", "/v1/message-types", frozenset({Role.OPERATOR, Role.ADMIN})
+    ),
+    "console_sign_in": Endpoint(
+        "POST", "/v1/console/signin", PUBLIC, lambda h: {"code": console_code(h)}
+    ),
     "list_alerts": Endpoint("GET", "/v1/alerts", frozenset({Role.OPERATOR, Role.ADMIN})),
     "get_alert": Endpoint("GET", "/v1/alerts/{alert_id}", frozenset({Role.OPERATOR, Role.ADMIN})),
     "acknowledge_alert": Endpoint("POST", "/v1/alerts/{alert_id}/ack", frozenset({Role.OPERATOR})),
@@ -127,6 +134,13 @@ ENDPOINTS: dict[str, Endpoint] = {
     "health": Endpoint("GET", "/healthz", PUBLIC),
     "metrics": Endpoint("GET", "/metrics", PUBLIC),
 }
+
+
+def console_code(hotline: Hotline) -> str:
+    """A fresh one-time console code for ATLAS's operator."""
+    links = hotline.client.app.state.console_links  # type: ignore[attr-defined]
+    code: str = links.issue("ATLAS", hotline.token("ATLAS", Role.OPERATOR))
+    return code
 
 
 def api_routes(app: FastAPI) -> list[tuple[APIRoute, str]]:

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from airhotline.core.access import AgreementMode, AgreementStatus, Role
 from airhotline.core.node import HotlineNode
+from airhotline.service.console import ConsoleLinks
 from airhotline.simulate.airspace import DEMO_ENCOUNTERS, RegionalAirspace
 
 __all__ = ["DEMO_AIRCRAFT", "DEMO_PARTIES", "DemoFeeder", "prepare_demo"]
@@ -23,8 +24,9 @@ DEMO_PARTIES = (("ATLAS", "en"), ("BOREAS", "ru"), ("CEDAR", "ar"))
 DEMO_AIRCRAFT = 36
 
 
-def prepare_demo(node: HotlineNode, base: str) -> dict[int, str]:
-    """Create (or reuse) the demo parties; print fresh operator tokens and the URLs."""
+def prepare_demo(node: HotlineNode, base: str, links: ConsoleLinks) -> dict[int, str]:
+    """Create (or reuse) the demo parties; print fresh operator tokens, a one-time
+    console link per party (``links`` will honour it once) and the URLs."""
     feed_tokens: dict[int, str] = {}
     rows: list[tuple[str, str, str]] = []
     existing = {p.name for p in node.parties()}
@@ -44,6 +46,9 @@ def prepare_demo(node: HotlineNode, base: str) -> dict[int, str]:
     console.print("airhotline demo — operator tokens (shown once):")
     for name, lang, token in rows:  # plain lines: a narrow terminal must not cut a token
         console.print(f"  {name:<7} {lang}  {token}", markup=False)
+    console.print("Operator console — open one link per party (each signs in once):")
+    for name, _, token in rows:
+        console.print(f"  {name:<7} {base}/#signin={links.issue(name, token)}", markup=False)
     console.print(
         f"API docs:  {base}/docs\n"
         f"Picture:   curl -H 'Authorization: Bearer <token>' {base}/v1/picture\n"

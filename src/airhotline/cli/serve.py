@@ -24,6 +24,7 @@ from airhotline.errors import InputError
 if TYPE_CHECKING:
     from airhotline.cli.demo import DemoFeeder
     from airhotline.core.node import HotlineConfig, HotlineNode
+    from airhotline.service.console import ConsoleLinks
 
 __all__ = ["GIL_SWITCH_S", "listen", "serve"]
 
@@ -116,16 +117,19 @@ def _run(
 ) -> None:
     from airhotline.bootstrap import build_node
     from airhotline.service import create_app
+    from airhotline.service.console import ConsoleLinks
     from airhotline.service.server import build_server
 
     node = open_database(db, partial(build_node, config=config))
+    links = ConsoleLinks()
     try:
         _check_agreement_parties(node, config, demo=demo)
-        companions = [_demo_feeder(node, base)] if demo else []
+        companions = [_demo_feeder(node, base, links)] if demo else []
     except BaseException:
         node.close()
         raise
-    app = create_app(node, companions=companions)  # its lifespan closes the node
+    # Its lifespan closes the node.
+    app = create_app(node, companions=companions, console_links=links)
     # The configuration applies the log settings; only then is there a log to write to.
     # The server guards itself: read deadlines, connection caps, quiet accept errors.
     host, port = listener.getsockname()[:2]
@@ -152,7 +156,7 @@ def _check_agreement_parties(node: HotlineNode, config: HotlineConfig, *, demo: 
         raise fail(str(error)) from None
 
 
-def _demo_feeder(node: HotlineNode, base: str) -> DemoFeeder:
+def _demo_feeder(node: HotlineNode, base: str, links: ConsoleLinks) -> DemoFeeder:
     from airhotline.cli.demo import DemoFeeder, prepare_demo
 
-    return DemoFeeder(base, prepare_demo(node, base))
+    return DemoFeeder(base, prepare_demo(node, base, links))

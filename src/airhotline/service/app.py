@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from airhotline import __version__
 from airhotline.core.node import HotlineNode
+from airhotline.service import console
 from airhotline.service.body_limit import BodyLimitMiddleware
 from airhotline.service.disconnects import ClientGoneMiddleware
 from airhotline.service.metrics import ServiceMetrics
@@ -56,9 +57,11 @@ def create_app(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     companions: Sequence[Companion] = (),
     stream_limits: StreamLimits | None = None,
+    console_links: console.ConsoleLinks | None = None,
 ) -> FastAPI:
     """An app serving ``node``. With ``run_cycle`` the picture cycles on its clock;
-    with ``close_node`` the node (and its journal writer) is drained on shutdown."""
+    with ``close_node`` the node (and its journal writer) is drained on shutdown;
+    ``console_links`` holds the one-time sign-in links printed for the console."""
     metrics = ServiceMetrics(node)
 
     @contextlib.asynccontextmanager
@@ -91,6 +94,7 @@ def create_app(
         stream_limits or StreamLimits(per_party=node.config.streams_per_party)
     )
     app.state.metrics = metrics.registry
+    app.state.console_links = console_links or console.ConsoleLinks()
     install_problem_handlers(app)
     for module in (
         tracks,
@@ -103,20 +107,26 @@ def create_app(
         events,
         admin,
         ops,
+        console,
     ):
         app.include_router(module.router)
+    console.mount_console(app)  # last: the API's routes come first
     # The last added runs first: a hang-up is caught around everything, an oversized
     # body is refused before the token is looked at, the token before any route runs.
-    app.add_middleware(BearerGate, public=public_paths(app))
+    app.add_middleware(
+        BearerGate, public=public_paths(app), public_prefixes=console.CONSOLE_PREFIXES
+    )
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
     app.add_middleware(ClientGoneMiddleware)
     return app
 
 
 def public_paths(app: FastAPI) -> frozenset[str]:
-    """The paths served without a token: operations and FastAPI's own documentation."""
+    """The paths served without a token: operations, FastAPI's own documentation, the
+    console's page and its sign-in (which takes a one-time code instead)."""
     docs = (app.openapi_url, app.docs_url, app.swagger_ui_oauth2_redirect_url, app.redoc_url)
-    return frozenset(OPS_PATHS) | {path for path in docs if path}
+    opened = (*OPS_PATHS, *console.CONSOLE_PAGES, console.SIGNIN_PATH)
+    return frozenset(opened) | {path for path in docs if path}
 
 
 async def _cycle_forever(node: HotlineNode, metrics: ServiceMetrics) -> None:

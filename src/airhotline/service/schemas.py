@@ -192,6 +192,24 @@ class PictureOut(BaseModel):
     agreements: list[AgreementOut]
 
 
+class PictureColumnsOut(BaseModel):
+    """The picture as columns: row ``i`` of every list is one track."""
+
+    time: str
+    party: str = Field(description="The caller's party")
+    owner: list[str] = Field(description="Each track's party")
+    track_id: list[str]
+    age_s: list[float] = Field(description="Seconds since the track's last report")
+    lat: list[float]
+    lon: list[float]
+    alt_ft: list[float]
+    gs_kt: list[float]
+    track_deg: list[float]
+    vrate_fpm: list[float]
+    coasting: list[bool]
+    callsign: list[str | None]
+
+
 class EventOut(BaseModel):
     seq: int
     time: str
@@ -277,6 +295,29 @@ class MessageOut(BaseModel):
     escalation: int = Field(description="0 none, 1 both ends told, 2 the admin told")
 
     model_config = ConfigDict(populate_by_name=True)
+
+
+class MessageParamOut(BaseModel):
+    name: str
+    kind: str = Field(description="track, level, heading, distance, speed, text, choice, ...")
+    choices: dict[str, str] = Field(
+        default_factory=dict, description="Each value, and its wording in the reader's language"
+    )
+
+
+class MessageFormOut(BaseModel):
+    form: str
+    template: str | None = Field(description="Its wording in the reader's language")
+    params: list[MessageParamOut]
+
+
+class MessageTypeOut(BaseModel):
+    type: str
+    attribute: str
+    summary: str
+    about_reader: bool = Field(description="Its track is one of the reader's")
+    responses: dict[str, str] = Field(description="Each response word in the reader's language")
+    forms: list[MessageFormOut]
 
 
 class LineCheckIn(_In):
@@ -372,3 +413,8 @@ class MeOut(BaseModel):
     role: str
     party: str | None
     token_id: int
+    lang: str = Field(description="The party's language (the admin's: en)")
+    last_event_id: int = Field(
+        description="The newest event id of the caller's stream: a console that has just"
+        " read the current state streams from here (GET /v1/events?after=...)"
+    )

@@ -52,14 +52,18 @@ def bearer_token(authorization: str | None) -> str | None:
 class BearerGate:
     """Pure ASGI: a request to any path but ``public`` needs a known bearer token, checked
     from its headers through ``app.state.node``; without one it is answered 401 at once,
-    its body unread. Unknown paths are gated too: they reveal nothing to a stranger."""
+    its body unread. Unknown paths are gated too: they reveal nothing to a stranger.
+    Paths under ``public_prefixes`` (the console's own files) are open as well."""
 
-    def __init__(self, app: ASGIApp, *, public: Collection[str]) -> None:
+    def __init__(
+        self, app: ASGIApp, *, public: Collection[str], public_prefixes: tuple[str, ...] = ()
+    ) -> None:
         self.app = app
         self.public = frozenset(public)
+        self.public_prefixes = public_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in self.public:
+        if scope["type"] != "http" or self._public(scope["path"]):
             await self.app(scope, receive, send)
             return
         token = bearer_token(Headers(scope=scope).get("authorization"))
@@ -73,6 +77,10 @@ class BearerGate:
             return
         scope.setdefault("state", {})[_PRINCIPAL] = principal
         await self.app(scope, receive, send)
+
+    def _public(self, path: str) -> bool:
+        # ".." never reaches a file outside the console: StaticFiles refuses it too.
+        return path in self.public or (path.startswith(self.public_prefixes) and ".." not in path)
 
 
 def allow(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:

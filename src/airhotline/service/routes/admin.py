@@ -39,8 +39,14 @@ Anyone = Annotated[Principal, Depends(allow(Role.FEED, Role.OPERATOR, Role.ADMIN
 
 
 @router.get("/me", operation_id="who_am_i", response_model=MeOut, tags=["access"])
-def who_am_i(caller: Anyone) -> MeOut:
-    return MeOut(role=caller.role.value, party=caller.party_name, token_id=caller.token_id)
+def who_am_i(node: Node, caller: Anyone) -> MeOut:
+    return MeOut(
+        role=caller.role.value,
+        party=caller.party_name,
+        token_id=caller.token_id,
+        lang="en" if caller.party_id is None else node.party(caller.party_id).lang,
+        last_event_id=node.last_event_id(caller),
+    )
 
 
 @router.get("/parties", operation_id="list_parties", response_model=list[PartyOut])

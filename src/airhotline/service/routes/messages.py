@@ -22,8 +22,11 @@ from airhotline.service.languages import Lang, reader_lang
 from airhotline.service.problems import ProblemError
 from airhotline.service.schemas import (
     LineCheckIn,
+    MessageFormOut,
     MessageIn,
     MessageOut,
+    MessageParamOut,
+    MessageTypeOut,
     OriginalOut,
     time_us_of,
 )
@@ -208,3 +211,53 @@ def check_lines(node: Node, caller: Admin, body: LineCheckIn | None = None) -> l
     """Send a line check now, to one party or to every party."""
     sent = node.messages.check_lines(body.party if body else None)
     return [message_out(m, "en") for m in sent]
+
+
+@router.get(
+    "/message-types",
+    operation_id="list_message_types",
+    response_model=list[MessageTypeOut],
+)
+def list_message_types(node: Node, caller: Reader, lang: Lang = None) -> list[MessageTypeOut]:
+    """The types a party may send, each form's parameters (name, kind, choices) and
+    wording in the reader's language, with the response words: what the console's
+    composer builds its form fields from. ``POST /v1/messages`` checks the values."""
+    from airhotline.core.messages.catalogue import CATALOGUE, Response
+    from airhotline.core.messages.render import render_response, template_for
+    from airhotline.i18n import translations
+
+    shown = reader_lang(node, caller, lang)
+    words = translations(shown)
+    found = []
+    for message_type in CATALOGUE.values():
+        if message_type.system:
+            continue
+        forms = [
+            MessageFormOut(
+                form=form.name.split("/", 1)[1],
+                # A plural template shown in its "many" form: "{seconds} seconds".
+                template=None
+                if message_type.verbatim
+                else template_for(form, shown, {form.plural: 5} if form.plural else {}),
+                params=[
+                    MessageParamOut(
+                        name=p.name,
+                        kind=p.kind.value,
+                        choices={c: words.pgettext(f"choice/{p.name}", c) for c in p.choices},
+                    )
+                    for p in form.params
+                ],
+            )
+            for form in message_type.forms.values()
+        ]
+        found.append(
+            MessageTypeOut(
+                type=message_type.id,
+                attribute=message_type.attribute.value,
+                summary=message_type.summary,
+                about_reader=message_type.about_reader,
+                responses={r.value: render_response(r, shown) for r in Response},
+                forms=forms,
+            )
+        )
+    return found

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import numpy as np
 from fastapi import APIRouter, Depends
 
 from airhotline import units
 from airhotline.clock import iso_from_us
 from airhotline.core.access import Principal, Role
-from airhotline.service.schemas import AgreementOut, PictureOut, PictureTrackOut
+from airhotline.service.schemas import (
+    AgreementOut,
+    PictureColumnsOut,
+    PictureOut,
+    PictureTrackOut,
+)
 from airhotline.service.security import Node, allow
 
 __all__ = ["router"]
@@ -50,4 +56,30 @@ def get_picture(node: Node, caller: Operator) -> PictureOut:
         party=caller.party_name,
         tracks=tracks,
         agreements=agreements,
+    )
+
+
+@router.get(
+    "/picture/columns", operation_id="get_picture_columns", response_model=PictureColumnsOut
+)
+def get_picture_columns(node: Node, caller: Operator) -> PictureColumnsOut:
+    """The same picture as ``/v1/picture``, one array per field: what the console draws
+    once a second (5 000 tracks cost a few arrays, not 5 000 objects)."""
+    view, owners = node.picture_for(caller)
+    s = view.states
+    assert caller.party_name is not None
+    return PictureColumnsOut(
+        time=iso_from_us(view.time_us),
+        party=caller.party_name,
+        owner=owners,
+        track_id=list(view.track_id),
+        age_s=np.round((view.time_us - view.report_time_us) / 1e6, 1).tolist(),
+        lat=np.round(s.lat_deg, 5).tolist(),
+        lon=np.round(s.lon_deg, 5).tolist(),
+        alt_ft=np.round(units.ft_from_m(s.alt_m)).tolist(),
+        gs_kt=np.round(units.kt_from_mps(s.gs_mps)).tolist(),
+        track_deg=np.round(np.mod(units.deg_from_rad(s.track_rad), 360.0), 1).tolist(),
+        vrate_fpm=np.round(units.fpm_from_mps(s.vrate_mps), -1).tolist(),
+        coasting=np.asarray(view.coasting, dtype=bool).tolist(),
+        callsign=list(view.callsign),
     )

@@ -1,0 +1,527 @@
+// The live map: an offline Natural Earth basemap (Leaflet, canvas, no tile server), and
+// every track drawn on one canvas of its own once per picture — never one DOM element
+// per aircraft. Predictions (speed vectors, paths to the closest point of approach) are
+// always dashed and hollow; reports are solid.
+import L from "leaflet";
+import "leaflet/dist/leaflet.css";
+import { flyOn, rangeBearing } from "./geodesy.js";
+import { language, ltr, t } from "./i18n.js";
+import { secondsToLoss } from "./live.js";
+
+export const TIER_COLOURS = { advisory: "#4ea3ff", caution: "#ffb020", warning: "#ff3b30" };
+const OWN_COLOUR = "#39d0ff";
+const OTHER_COLOURS = ["#ffd166", "#c792ea", "#7ee787", "#ff9e64", "#f78fb3"];
+const HOME = { center: [34.5, 32.5], zoom: 6 };
+// Beyond this many tracks in view, trails and labels are kept for own, selected and
+// alerted tracks only: a screen of 5 000 labels is no picture at all.
+const BUSY = 600;
+const PICK_PX = 14;
+
+export class ConsoleMap {
+  constructor(element, live, { onSelect } = {}) {
+    this.live = live;
+    this.onSelect = onSelect;
+    this.selected = null; // "PARTY/TRACK"
+    this.selectedAlert = null;
+    this.labels = true;
+    this.follow = false;
+    this.ruler = null; // { points: [ {key}|{lat,lon} ], armed }
+    this.frameMs = [];
+    this.screen = { n: 0, x: new Float32Array(), y: new Float32Array(), rows: new Int32Array() };
+    this.map = L.map(element, {
+      center: HOME.center,
+      zoom: HOME.zoom,
+      minZoom: 2,
+      maxZoom: 14,
+      zoomSnap: 0.5,
+      keyboard: false, // the console's own keys, as tar1090's users know them
+      worldCopyJump: true,
+      zoomAnimation: false,
+      renderer: L.canvas({ padding: 0.3 }),
+    });
+    this.map.attributionControl.setPrefix(false);
+    this.map.attributionControl.addAttribution("Natural Earth");
+    this.map.getContainer().classList.add("hotline-map");
+    this.loadBasemap();
+    this.noticeLayer = L.geoJSON(null, { style: noticeStyle, onEachFeature: noticeTooltip }).addTo(this.map);
+    this.zoneLayer = L.geoJSON(null, { style: zoneStyle, onEachFeature: zoneTooltip }).addTo(this.map);
+    this.canvas = document.createElement("canvas");
+    this.canvas.className = "traffic";
+    this.map.getContainer().appendChild(this.canvas);
+    if (!this.canvas.getContext("2d")) throw new Error(t("error.canvas"));
+    const redraw = () => this.requestDraw();
+    this.map.on("move zoom resize viewreset", redraw);
+    this.map.on("click", (e) => this.click(e));
+    live.onPicture(() => {
+      if (this.follow) this.centreOnSelected();
+      this.requestDraw();
+    });
+    live.onChange(() => this.refreshAreas());
+  }
+
+  async loadBasemap() {
+    const [land, borders] = await Promise.all(
+      ["/basemap/land.json", "/basemap/borders.json"].map((u) => fetch(u).then((r) => r.json())),
+    );
+    const renderer = L.canvas({ padding: 0.5 });
+    L.geoJSON(land, {
+      interactive: false,
+      renderer,
+      style: { color: "#4b5a6a", weight: 1, fillColor: "#1d2833", fillOpacity: 1 },
+    }).addTo(this.map).bringToBack();
+    L.geoJSON(borders, {
+      interactive: false,
+      renderer,
+      style: { color: "#5d6e80", weight: 0.8, dashArray: "3 3", fill: false },
+    }).addTo(this.map);
+    this.basemapLoaded = true;
+  }
+
+  refreshAreas() {
+    const notices = this.live.notices;
+    if (notices !== this.shownNotices) {
+      this.shownNotices = notices;
+      this.noticeLayer.clearLayers();
+      this.noticeLayer.addData(notices);
+    }
+    const zones = this.live.zones;
+    if (zones !== this.shownZones) {
+      this.shownZones = zones;
+      this.zoneLayer.clearLayers();
+      for (const zone of zones) {
+        const area = zone.area?.type ? zone.area : zone.geometry;
+        if (area?.type) this.zoneLayer.addData({ type: "Feature", geometry: area, properties: zone });
+      }
+    }
+    this.requestDraw();
+  }
+
+  // --- drawing ------------------------------------------------------------------------
+
+  requestDraw() {
+    if (this.pending) return;
+    this.pending = requestAnimationFrame(() => {
+      this.pending = 0;
+      this.draw();
+    });
+  }
+
+  partyColour(party) {
+    if (party === this.live.party) return OWN_COLOUR;
+    const others = this.live.parties.map((p) => p.name).filter((n) => n !== this.live.party);
+    const at = others.indexOf(party);
+    return OTHER_COLOURS[(at < 0 ? others.length : at) % OTHER_COLOURS.length];
+  }
+
+  draw() {
+    const started = performance.now();
+    const map = this.map;
+    const size = map.getSize();
+    const ratio = window.devicePixelRatio || 1;
+    const canvas = this.canvas;
+    if (canvas.width !== size.x * ratio || canvas.height !== size.y * ratio) {
+      canvas.width = size.x * ratio;
+      canvas.height = size.y * ratio;
+      canvas.style.width = `${size.x}px`;
+      canvas.style.height = `${size.y}px`;
+    }
+    const ctx = canvas.getContext("2d");
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, size.x, size.y);
+    const tracks = this.live.tracks;
+    const project = this.projector();
+    // Screen positions of every track in view, once: drawing and picking share them.
+    const n = tracks.n;
+    const xs = new Float32Array(n);
+    const ys = new Float32Array(n);
+    const rows = new Int32Array(n);
+    let shown = 0;
+    for (let i = 0; i < n; i++) {
+      const [x, y] = project(tracks.lat[i], tracks.lon[i]);
+      if (x < -40 || y < -40 || x > size.x + 40 || y > size.y + 40) continue;
+      xs[shown] = x;
+      ys[shown] = y;
+      rows[shown] = i;
+      shown++;
+    }
+    this.screen = { n: shown, x: xs, y: ys, rows };
+    const busy = shown > BUSY;
+    const involved = this.alertTracks();
+    const own = this.live.party;
+    const keyOf = (i) => `${tracks.owner[i]}/${tracks.track_id[i]}`;
+    const important = (i) =>
+      tracks.owner[i] === own || involved.has(keyOf(i)) || keyOf(i) === this.selected;
+
+    // Trails: one stroke per colour.
+    const trailsByColour = new Map();
+    for (let k = 0; k < shown; k++) {
+      const i = rows[k];
+      if (busy && !important(i)) continue;
+      const trail = this.live.trails.get(keyOf(i));
+      if (!trail || trail.lat.length < 2) continue;
+      const colour = this.partyColour(tracks.owner[i]);
+      if (!trailsByColour.has(colour)) trailsByColour.set(colour, []);
+      trailsByColour.get(colour).push(trail);
+    }
+    ctx.lineWidth = 1;
+    ctx.globalAlpha = 0.45;
+    for (const [colour, trails] of trailsByColour) {
+      ctx.strokeStyle = colour;
+      ctx.beginPath();
+      for (const trail of trails) {
+        for (let j = 0; j < trail.lat.length; j++) {
+          const [x, y] = project(trail.lat[j], trail.lon[j]);
+          if (j === 0) ctx.moveTo(x, y);
+          else ctx.lineTo(x, y);
+        }
+      }
+      ctx.stroke();
+    }
+    ctx.globalAlpha = 1;
+
+    // Symbols: a chevron along the ground track, solid when live, hollow and faded when
+    // coasting (its position is flown on from an old report).
+    const byColour = new Map();
+    for (let k = 0; k < shown; k++) {
+      const i = rows[k];
+      const colour = this.partyColour(tracks.owner[i]);
+      const group = `${colour}|${tracks.coasting[i] ? 1 : 0}`;
+      if (!byColour.has(group)) byColour.set(group, []);
+      byColour.get(group).push(k);
+    }
+    for (const [group, members] of byColour) {
+      const [colour, coasting] = group.split("|");
+      ctx.beginPath();
+      for (const k of members) chevron(ctx, xs[k], ys[k], tracks.track_deg[rows[k]]);
+      if (coasting === "1") {
+        ctx.globalAlpha = 0.4;
+        ctx.strokeStyle = colour;
+        ctx.lineWidth = 1.2;
+        ctx.stroke();
+        ctx.globalAlpha = 1;
+      } else {
+        ctx.fillStyle = colour;
+        ctx.fill();
+      }
+    }
+
+    // Alert rings, in the tier's colour, around every track in an active alert.
+    for (const [key, tier] of involved) {
+      const i = tracks.index.get(key);
+      if (i === undefined) continue;
+      const [x, y] = project(tracks.lat[i], tracks.lon[i]);
+      ctx.strokeStyle = TIER_COLOURS[tier];
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.arc(x, y, 11, 0, 2 * Math.PI);
+      ctx.stroke();
+    }
+
+    // Labels: callsign (or track id), flight level with a climb/descent arrow, speed.
+    if (this.labels) {
+      ctx.font = "11px 'DejaVu Sans Mono', monospace";
+      ctx.textBaseline = "top";
+      for (let k = 0; k < shown; k++) {
+        const i = rows[k];
+        if (busy && !important(i)) continue;
+        const colour = this.partyColour(tracks.owner[i]);
+        ctx.globalAlpha = tracks.coasting[i] ? 0.5 : 1;
+        ctx.fillStyle = colour;
+        const name = tracks.callsign[i] || tracks.track_id[i];
+        const vr = tracks.vrate_fpm[i];
+        const arrow = vr > 300 ? "↑" : vr < -300 ? "↓" : " ";
+        const fl = String(Math.round(tracks.alt_ft[i] / 100)).padStart(3, "0");
+        ctx.fillText(name, xs[k] + 9, ys[k] - 12);
+        ctx.fillText(`${fl}${arrow} ${Math.round(tracks.gs_kt[i])}`, xs[k] + 9, ys[k]);
+      }
+      ctx.globalAlpha = 1;
+    }
+
+    this.drawSelection(ctx, project);
+    this.drawAlertPrediction(ctx, project);
+    this.drawRuler(ctx, project);
+    const spent = performance.now() - started;
+    this.frameMs.push(spent);
+    if (this.frameMs.length > 600) this.frameMs.shift();
+    this.lastShown = shown;
+  }
+
+  // A function from degrees to container pixels, Web Mercator at the map's zoom: one
+  // multiply-add per axis instead of Leaflet's object per point.
+  projector() {
+    const map = this.map;
+    const zoom = map.getZoom();
+    const scale = 256 * 2 ** zoom;
+    const origin = map.getPixelBounds().min;
+    const centreX = map.project(map.getCenter(), zoom).x;
+    return (lat, lon) => {
+      let x = (scale * (lon + 180)) / 360;
+      // The world copy nearest the view's centre (across the antimeridian).
+      if (x - centreX > scale / 2) x -= scale;
+      else if (centreX - x > scale / 2) x += scale;
+      const phi = (Math.max(-85.05, Math.min(85.05, lat)) * Math.PI) / 180;
+      const y = scale * (0.5 - Math.log(Math.tan(Math.PI / 4 + phi / 2)) / (2 * Math.PI));
+      return [x - origin.x, y - origin.y];
+    };
+  }
+
+  alertTracks() {
+    const found = new Map();
+    for (const alert of this.live.alerts.values()) {
+      if (alert.state !== "active") continue;
+      for (const track of alert.tracks || []) {
+        const key = `${track.party}/${track.track_id}`;
+        const before = found.get(key);
+        if (!before || rankOf(alert.tier) < rankOf(before)) found.set(key, alert.tier);
+      }
+    }
+    return found;
+  }
+
+  drawSelection(ctx, project) {
+    if (!this.selected) return;
+    const i = this.live.tracks.index.get(this.selected);
+    if (i === undefined) return;
+    const tr = this.live.tracks;
+    const [x, y] = project(tr.lat[i], tr.lon[i]);
+    ctx.strokeStyle = "#ffffff";
+    ctx.lineWidth = 1.5;
+    ctx.strokeRect(x - 9, y - 9, 18, 18);
+    // A 60-second speed vector: a prediction, so dashed.
+    const ahead = flyOn(tr.lat[i], tr.lon[i], tr.track_deg[i], tr.gs_kt[i], 60);
+    const [ax, ay] = project(ahead.lat, ahead.lon);
+    ctx.setLineDash([4, 4]);
+    ctx.beginPath();
+    ctx.moveTo(x, y);
+    ctx.lineTo(ax, ay);
+    ctx.stroke();
+    ctx.setLineDash([]);
+  }
+
+  // The selected alert: each aircraft's predicted path to the closest point of approach
+  // (dashed), the CPA points (hollow) and the predicted miss distance between them.
+  drawAlertPrediction(ctx, project) {
+    const alert = this.selectedAlert && this.live.alerts.get(this.selectedAlert);
+    if (!alert || alert.state !== "active") return;
+    const tr = this.live.tracks;
+    const elapsed = (this.live.now() - alert.updatedMs) / 1000;
+    const tCpa = Math.max(0, alert.t_cpa_s - elapsed);
+    const colour = TIER_COLOURS[alert.tier];
+    const cpas = [];
+    for (const track of alert.tracks || []) {
+      const i = tr.index.get(`${track.party}/${track.track_id}`);
+      if (i === undefined) continue;
+      const at = flyOn(tr.lat[i], tr.lon[i], tr.track_deg[i], tr.gs_kt[i], tCpa);
+      const [x0, y0] = project(tr.lat[i], tr.lon[i]);
+      const [x1, y1] = project(at.lat, at.lon);
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = 2;
+      ctx.setLineDash([6, 5]);
+      ctx.beginPath();
+      ctx.moveTo(x0, y0);
+      ctx.lineTo(x1, y1);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.beginPath();
+      ctx.arc(x1, y1, 6, 0, 2 * Math.PI);
+      ctx.stroke();
+      cpas.push([x1, y1]);
+    }
+    if (cpas.length === 0) return;
+    const [cx, cy] = cpas[0];
+    ctx.fillStyle = colour;
+    ctx.font = "bold 12px sans-serif";
+    ctx.textBaseline = "bottom";
+    const miss = `${t("map.cpa")} (${t("map.predicted")}) ${alert.dcpa_nm.toFixed(1)} NM`;
+    ctx.fillText(miss, cx + 10, cy - 8);
+  }
+
+  drawRuler(ctx, project) {
+    if (!this.ruler) return;
+    const ends = this.ruler.points.map((p) => this.pointOf(p)).filter(Boolean);
+    if (ends.length === 0) return;
+    const xy = ends.map((p) => project(p.lat, p.lon));
+    ctx.strokeStyle = "#e6edf3";
+    ctx.fillStyle = "#e6edf3";
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    ctx.arc(xy[0][0], xy[0][1], 4, 0, 2 * Math.PI);
+    ctx.stroke();
+    if (ends.length < 2) return;
+    ctx.beginPath();
+    ctx.moveTo(xy[0][0], xy[0][1]);
+    ctx.lineTo(xy[1][0], xy[1][1]);
+    ctx.stroke();
+    const { nm, bearing } = rangeBearing(ends[0], ends[1]);
+    const text = `${nm.toFixed(1)} NM  ${String(Math.round(bearing) % 360).padStart(3, "0")}°`;
+    ctx.font = "bold 12px sans-serif";
+    ctx.textBaseline = "bottom";
+    ctx.fillText(text, (xy[0][0] + xy[1][0]) / 2 + 6, (xy[0][1] + xy[1][1]) / 2 - 4);
+    this.rulerText = text;
+  }
+
+  pointOf(p) {
+    if (p.key) {
+      const i = this.live.tracks.index.get(p.key);
+      return i === undefined ? null : { lat: this.live.tracks.lat[i], lon: this.live.tracks.lon[i] };
+    }
+    return p;
+  }
+
+  // --- interaction --------------------------------------------------------------------
+
+  pick(containerPoint) {
+    const s = this.screen;
+    let best = -1;
+    let bestD = PICK_PX * PICK_PX;
+    for (let k = 0; k < s.n; k++) {
+      const dx = s.x[k] - containerPoint.x;
+      const dy = s.y[k] - containerPoint.y;
+      const d = dx * dx + dy * dy;
+      if (d < bestD) {
+        bestD = d;
+        best = s.rows[k];
+      }
+    }
+    if (best < 0) return null;
+    const tr = this.live.tracks;
+    return `${tr.owner[best]}/${tr.track_id[best]}`;
+  }
+
+  click(e) {
+    const key = this.pick(e.containerPoint);
+    if (this.ruler?.armed) {
+      const point = key ? { key } : { lat: e.latlng.lat, lon: e.latlng.lng };
+      if (this.ruler.points.length >= 2) this.ruler.points = [];
+      this.ruler.points.push(point);
+      this.requestDraw();
+      return;
+    }
+    this.select(key);
+  }
+
+  select(key) {
+    this.selected = key;
+    if (!key) this.follow = false;
+    this.onSelect?.(key);
+    this.requestDraw();
+  }
+
+  selectAlert(alertId) {
+    this.selectedAlert = alertId;
+    const alert = alertId && this.live.alerts.get(alertId);
+    if (alert) {
+      const points = (alert.tracks || [])
+        .map((tk) => this.live.row(tk.party, tk.track_id))
+        .filter((i) => i !== undefined)
+        .map((i) => [this.live.tracks.lat[i], this.live.tracks.lon[i]]);
+      if (points.length === 2) this.map.fitBounds(L.latLngBounds(points).pad(1.5), { maxZoom: 10 });
+      else if (points.length === 1) this.map.panTo(points[0]);
+    }
+    this.requestDraw();
+  }
+
+  toggleRuler() {
+    this.ruler = this.ruler ? null : { points: [], armed: true };
+    this.requestDraw();
+    return Boolean(this.ruler);
+  }
+
+  centreOnSelected() {
+    const i = this.selected && this.live.tracks.index.get(this.selected);
+    if (i === undefined || i === null || i === "") return;
+    this.map.panTo([this.live.tracks.lat[i], this.live.tracks.lon[i]], { animate: false });
+  }
+
+  // tar1090's keys: Q/E zoom, W/A/S/D pan (half a screen), H home, L labels, F follow.
+  zoomBy(step) {
+    this.map.setZoom(this.map.getZoom() + step);
+  }
+
+  panBy(dx, dy) {
+    const size = this.map.getSize();
+    const flip = document.documentElement.dir === "rtl" ? 1 : 1; // the map never mirrors
+    this.map.panBy([(dx * flip * size.x) / 4, (dy * size.y) / 4], { animate: false });
+    this.follow = false;
+  }
+
+  home() {
+    this.map.setView(HOME.center, HOME.zoom);
+  }
+
+  toggleLabels() {
+    this.labels = !this.labels;
+    this.requestDraw();
+  }
+
+  toggleFollow() {
+    this.follow = Boolean(this.selected) && !this.follow;
+    if (this.follow) this.centreOnSelected();
+  }
+
+  toggleDim() {
+    this.map.getContainer().classList.toggle("dim");
+  }
+}
+
+function rankOf(tier) {
+  return { warning: 0, caution: 1, advisory: 2 }[tier] ?? 3;
+}
+
+function chevron(ctx, x, y, trackDeg) {
+  const a = (trackDeg * Math.PI) / 180;
+  const s = Math.sin(a);
+  const c = Math.cos(a);
+  // Nose 7 px ahead, wings 5 px back and 5 px aside (screen y grows downwards).
+  const pt = (fx, fy) => [x + fx * c - fy * s, y - (fx * s + fy * c)];
+  const nose = pt(0, 7);
+  const left = pt(-5, -5);
+  const tail = pt(0, -2);
+  const right = pt(5, -5);
+  ctx.moveTo(nose[0], nose[1]);
+  ctx.lineTo(left[0], left[1]);
+  ctx.lineTo(tail[0], tail[1]);
+  ctx.lineTo(right[0], right[1]);
+  ctx.closePath();
+}
+
+const NOTICE_COLOURS = {
+  "live-firing": "#ff5b5b",
+  "missile-corridor": "#ff5b5b",
+  "air-operations": "#ffb020",
+  "uav-operations": "#c792ea",
+  "aerial-refuelling": "#7ee787",
+  parachuting: "#4ea3ff",
+  drill: "#ffd166",
+  other: "#aab4be",
+};
+
+function noticeStyle(feature) {
+  const colour = NOTICE_COLOURS[feature.properties?.kind] ?? "#aab4be";
+  return { color: colour, weight: 1.5, dashArray: "6 4", fillColor: colour, fillOpacity: 0.12 };
+}
+
+function zoneStyle() {
+  return { color: "#7ee787", weight: 1.5, dashArray: "2 6", fill: false };
+}
+
+export function bandText(lower, upper) {
+  return ltr(`${lower ?? "SFC"}–${upper ?? "UNL"}`);
+}
+
+function noticeTooltip(feature, layer) {
+  const p = feature.properties || {};
+  const when = [p.start, p.end].filter(Boolean).map((s) => s.slice(11, 16)).join("–");
+  const title = `${p.party ?? ""} ${p.kind ?? ""} ${p.notice_id ?? p.id ?? ""}`.trim();
+  layer.bindTooltip(`${title}<br>${bandText(p.lower, p.upper)} ${when ? `${when} UTC` : ""}`, {
+    sticky: true,
+    direction: language() === "ar" || language() === "he" ? "left" : "right",
+  });
+}
+
+function zoneTooltip(feature, layer) {
+  const p = feature.properties || {};
+  layer.bindTooltip(`${p.name ?? p.zone_id ?? ""} ${bandText(p.lower, p.upper)}`, { sticky: true });
+}
+
+export { secondsToLoss };
