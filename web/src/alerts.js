@@ -31,8 +31,8 @@ export function AlertList({ live, selected, onSelect, onAck }) {
       let countdown;
       if (resolved) {
         countdown = t("alerts.resolved", {
-          h: ltr((alert.min_h_sep_nm ?? 0).toFixed(1)),
-          v: ltr(Math.round(alert.min_v_sep_ft ?? 0)),
+          h: ltr(`${(alert.min_h_sep_nm ?? 0).toFixed(1)} NM`),
+          v: ltr(`${Math.round(alert.min_v_sep_ft ?? 0)} ft`),
         });
       } else if (alert.los || left <= 0) {
         countdown = incursion ? t("alerts.inside") : t("alerts.los");
@@ -66,8 +66,8 @@ export function AlertList({ live, selected, onSelect, onAck }) {
         ${!resolved && !incursion
           ? html`<div class="alert-cpa">
               ${t("alerts.cpa", {
-                d: ltr(alert.dcpa_nm.toFixed(1)),
-                z: ltr(Math.round(alert.dz_cpa_ft)),
+                d: ltr(`${alert.dcpa_nm.toFixed(1)} NM`),
+                z: ltr(`${Math.round(alert.dz_cpa_ft)} ft`),
                 t: ltr(clockText(Math.max(0, alert.t_cpa_s - (now - alert.updatedMs) / 1000))),
               })}
             </div>`

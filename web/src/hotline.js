@@ -98,7 +98,12 @@ function MessageItem({ live, message: m, onAnswerWith }) {
   if (m.open) receipts.push(t("hotline.open"));
   if (mine && m.delivered) receipts.push(t("hotline.delivered"));
   if (mine && m.read) receipts.push(t("hotline.read"));
-  if (m.answer) receipts.push(t("hotline.answered", { a: (responses[m.answer] ?? m.answer).toUpperCase() }));
+  if (m.answer) {
+    // A response word (WILCO, ...) in the reader's language, or the type of the message
+    // that answered (intentions to a request for intentions).
+    const word = responses[m.answer]?.toUpperCase() ?? t(`type.${m.answer}`);
+    receipts.push(t("hotline.answered", { a: word }));
+  }
   return html`<li
     class=${`message ${mine ? "mine" : "theirs"} ${m.open ? "open" : ""}`}
     data-message=${m.message_id}
@@ -213,7 +218,7 @@ function Composer({ live, to, replyTo, onDone }) {
         ? html`<label>
             ${t("compose.form")}
             <select name="form" value=${form.form} onChange=${(e) => setFormName(e.target.value)}>
-              ${type.forms.map((f) => html`<option value=${f.form}>${f.form}</option>`)}
+              ${type.forms.map((f) => html`<option value=${f.form}>${formLabel(f)}</option>`)}
             </select>
           </label>`
         : null}
@@ -233,6 +238,11 @@ function Composer({ live, to, replyTo, onDone }) {
       : null}
     <button type="submit" class="send">${sent ? `✓ ${t("compose.sent")}` : t("compose.send")}</button>
   </form>`;
+}
+
+// A form is named by its own wording in the reader's language, its blanks as "…".
+function formLabel(form) {
+  return form.template ? form.template.replace(/\{\w+\}/g, "…") : form.form;
 }
 
 function labelOf(param) {

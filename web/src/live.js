@@ -28,7 +28,8 @@ export class Live {
     this.serverOffsetMs = 0;
     this.listeners = new Set();
     this.pictureListeners = new Set();
-    this.stats = { pictureMs: [], alertShown: new Map(), eventsSeen: 0 };
+    // For the browser tests and the benchmark: what was drawn and taken, and when.
+    this.stats = { pictureMs: [], alertShown: new Map(), eventsSeen: 0, ids: [], firstAfter: me.last_event_id };
     this.controller = null;
     this.stopped = false;
   }
@@ -189,20 +190,25 @@ export class Live {
 
   stream() {
     this.controller = new AbortController();
-    const resumedFrom = this.lastEventId;
     const api = this.api;
-    let missed = 0;
     fetchEventSource(`/v1/events?lang=${this.lang}`, {
       signal: this.controller.signal,
+      // Lower case: the library sets "last-event-id" itself on every retry, and two
+      // spellings of one header would reach the server joined by a comma.
       headers: {
         ...api.headers(),
-        ...(this.lastEventId ? { "Last-Event-ID": String(this.lastEventId) } : {}),
+        ...(this.lastEventId ? { "last-event-id": String(this.lastEventId) } : {}),
       },
       openWhenHidden: true,
       onopen: async (response) => {
         if (!response.ok) {
           this.setConnection("lost");
           throw new Error(`events: HTTP ${response.status}`);
+        }
+        if (this.connection === "lost") {
+          // Back after a break: what the journal took meanwhile comes first.
+          this.reconnectedAt = Date.now() + this.serverOffsetMs;
+          this.caughtUp = 0;
         }
         this.streamLive = true;
         this.setConnection("live");
@@ -216,10 +222,11 @@ export class Live {
         if (!event.data) return;
         const data = JSON.parse(event.data);
         if (data.id <= this.lastEventId) return;
-        if (resumedFrom && this.caughtUp === null) missed += 1;
+        if (this.reconnectedAt && Date.parse(data.time) < this.reconnectedAt) this.caughtUp += 1;
         this.lastEventId = data.id;
         sessionStorage.setItem("airhotline.lastEventId", String(data.id));
         this.stats.eventsSeen += 1;
+        if (this.stats.ids.length < 100_000) this.stats.ids.push(data.id);
         this.apply(data);
       },
       onclose: () => {
@@ -229,17 +236,9 @@ export class Live {
       onerror: () => {
         this.streamLive = false;
         this.setConnection("lost");
-        if (missed) this.caughtUp = missed;
-        return 2000; // retry in 2 s, with Last-Event-ID (the library sends the last id)
+        return 2000; // retry in 2 s; the library sends the last id it saw
       },
     }).catch(() => {});
-    // Replayed events arrive at once; count them as "caught up" after a moment.
-    setTimeout(() => {
-      if (resumedFrom && missed > 0) {
-        this.caughtUp = missed;
-        this.changed();
-      }
-    }, 1500);
   }
 
   restream() {
@@ -253,8 +252,9 @@ export class Live {
     this.connection = state;
     if (state === "live" && wasLost) {
       // After an outage: the state may have moved while we were away.
-      this.loadParties().then(() => this.changed()).catch(() => {});
-      this.loadNotices().then(() => this.changed()).catch(() => {});
+      this.reload(() => this.loadParties());
+      this.reload(() => this.loadNotices());
+      this.reload(() => this.loadZones());
     }
     this.changed();
   }
@@ -272,13 +272,21 @@ export class Live {
       }
       this.refreshMessage(payload.message_id);
     } else if (kind.startsWith("line.") || kind === "agreement.set" || kind === "party.created") {
-      this.loadParties().then(() => this.changed());
+      this.reload(() => this.loadParties());
     } else if (kind.startsWith("notice.")) {
-      this.loadNotices().then(() => this.changed());
+      this.reload(() => this.loadNotices());
     } else if (kind.startsWith("zone.")) {
-      this.loadZones().then(() => this.changed());
+      this.reload(() => this.loadZones());
     }
     this.changed();
+  }
+
+  // Read something again; a failure (the server going down) is the connection's to
+  // report, and the next reconnection reads it all again.
+  reload(load) {
+    load()
+      .then(() => this.changed())
+      .catch(() => {});
   }
 
   putAlert(alert, previous = this.alerts.get(alert.alert_id)) {

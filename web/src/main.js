@@ -203,7 +203,12 @@ function Console({ api, me }) {
   const changeLanguage = async (lang) => {
     localStorage.setItem(LANG, lang);
     setLanguage(lang);
-    await live.setLanguage(lang);
+    redraw();
+    try {
+      await live.setLanguage(lang);
+    } catch {
+      // The server is away: the messages come again in this language on reconnection.
+    }
     redraw();
   };
 
