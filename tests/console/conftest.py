@@ -37,6 +37,7 @@ LAUNCH_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+_TOKEN = re.compile(r"^\s+(\w+)\s+[a-z]{2}\s+(ahl_\S+)\s*$", re.M)
 _LINK = re.compile(r"^\s+(\w+)\s+(http://\S+/#signin=[0-9A-Za-z_-]+)\s*$", re.M)
 
 
@@ -81,8 +82,10 @@ class DemoServer:
         self.starts += 1
         with self.log_path().open("wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "airhotline", "serve", "--demo", "--db", self.db]
-                + ["--port", str(self.port), "--log-format", "text"],
+                [
+                    *(sys.executable, "-m", "airhotline", "serve", "--demo", "--db", self.db),
+                    *("--port", str(self.port), "--log-format", "text"),
+                ],
                 cwd=self.workdir,
                 stdout=log,
                 stderr=log,
@@ -100,6 +103,10 @@ class DemoServer:
             assert self.process.poll() is None, self.log_path().read_text(errors="replace")
             time.sleep(0.1)
         raise AssertionError(f"demo server not up\n{self.log_path().read_text(errors='replace')}")
+
+    def tokens(self) -> dict[str, str]:
+        """The operator token the last start printed for each party."""
+        return dict(_TOKEN.findall(self.log_path().read_text(errors="replace")))
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -21,6 +21,7 @@ Screenshots of every step: ``var/artifacts/console/test_console/``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterator
@@ -60,10 +61,8 @@ class Operator:
         except Error:  # the server is down: the browser sees the connection refused
             route.abort("connectionrefused")
             return
-        try:
+        with contextlib.suppress(ValueError, json.JSONDecodeError):
             self.bodies.append((route.request.url, response.json()))
-        except (ValueError, json.JSONDecodeError):
-            pass
         route.fulfill(response=response)
 
     def shot(self, step: str) -> None:
@@ -196,7 +195,8 @@ def test_a_shift_on_the_hotline(
     expect(atlas.page.locator(".alerts-pane h2")).to_have_text("التنبيهات")
     side = atlas.page.locator("aside.side").bounding_box()
     chart = atlas.page.locator("div.map").bounding_box()
-    assert side is not None and chart is not None
+    assert side is not None
+    assert chart is not None
     assert side["x"] < chart["x"], "in Arabic the side panel stands on the left"
     expect(atlas.page.locator("li.message[data-type=intentions] .text")).to_have_attribute(
         "lang", "ar", timeout=WAIT_MS
@@ -216,11 +216,9 @@ def test_a_shift_on_the_hotline(
         expect(op.page.locator(".bar .conn.conn-live")).to_be_visible(timeout=30_000)
         expect(op.page.locator(".bar .caught")).to_be_visible(timeout=WAIT_MS)
         head = op.me()["last_event_id"]
-        op.page.wait_for_function(
-            f"window.__hotline.live.lastEventId >= {head}", timeout=WAIT_MS
-        )
+        op.page.wait_for_function(f"window.__hotline.live.lastEventId >= {head}", timeout=WAIT_MS)
         stats = op.evaluate(
-            "({ids: window.__hotline.live.stats.ids, first: window.__hotline.live.stats.firstAfter})"
+            "(({stats}) => ({ids: stats.ids, first: stats.firstAfter}))(window.__hotline.live)"
         )
         ids = stats["ids"]
         assert ids == list(range(stats["first"] + 1, stats["first"] + 1 + len(ids))), (
@@ -235,9 +233,7 @@ def test_a_shift_on_the_hotline(
         """async () => (await fetch('/v1/alerts?limit=1000', {headers: {Authorization:
         'Bearer ' + sessionStorage.getItem('airhotline.token')}})).json()"""
     )
-    alerted = {
-        t["track_id"] for a in alerts for t in a["tracks"] if t["party"] == "BOREAS"
-    }
+    alerted = {t["track_id"] for a in alerts for t in a["tracks"] if t["party"] == "BOREAS"}
     boreas_own = {
         track
         for url, body in boreas.bodies

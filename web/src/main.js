@@ -244,16 +244,20 @@ function Console({ api, me }) {
         ${t("signout")}
       </button>
     </header>
-    ${connection === "lost" ? html`<div class="banner lost" role="alert">${t("error.server")}</div>` : null}
-    ${unacked.length
-      ? html`<div class="banner warning" role="alert" onClick=${() => selectAlert(unacked[0].alert_id)}>
-          ⚠ ${t("alerts.newWarning")}: ${unacked.map((a) => a.tracks.map((k) => k.track_id).join(" ↔ ")).join(", ")}
-        </div>`
-      : null}
-    ${error ? html`<div class="banner lost" role="alert">${error}</div>` : null}
     ${help ? html`<div class="help" onClick=${() => setHelp(false)}>${t("keys.help")}</div>` : null}
     <main class="panes">
-      <div class="map" ref=${mapElement}>
+      <div class="map-wrap">
+        <div class="map" ref=${mapElement}></div>
+        <div class="banners">
+          ${connection === "lost" ? html`<div class="banner lost" role="alert">${t("error.server")}</div>` : null}
+          ${unacked.length
+            ? html`<div class="banner warning" role="alert" onClick=${() => selectAlert(unacked[0].alert_id)}>
+                ⚠ ${t("alerts.newWarning")}:
+                ${unacked.map((a) => a.tracks.map((k) => k.track_id).join(" ↔ ")).join(", ")}
+              </div>`
+            : null}
+          ${error ? html`<div class="banner lost" role="alert">${error}</div>` : null}
+        </div>
         ${map?.ruler ? html`<div class="hint">${t("map.rulerHint")} ${map.rulerText ?? ""}</div>` : null}
       </div>
       <aside class="side">

@@ -49,6 +49,8 @@ export class ConsoleMap {
     this.canvas.className = "traffic";
     this.map.getContainer().appendChild(this.canvas);
     if (!this.canvas.getContext("2d")) throw new Error(t("error.canvas"));
+    // Leaflet notices only a window's resize; the panel beside it can change too.
+    new ResizeObserver(() => this.map.invalidateSize({ pan: false })).observe(element);
     const redraw = () => this.requestDraw();
     this.map.on("move zoom resize viewreset", redraw);
     this.map.on("click", (e) => this.click(e));
@@ -89,8 +91,7 @@ export class ConsoleMap {
       this.shownZones = zones;
       this.zoneLayer.clearLayers();
       for (const zone of zones) {
-        const area = zone.area?.type ? zone.area : zone.geometry;
-        if (area?.type) this.zoneLayer.addData({ type: "Feature", geometry: area, properties: zone });
+        if (zone.outline) this.zoneLayer.addData({ type: "Feature", geometry: zone.outline, properties: zone });
       }
     }
     this.requestDraw();
@@ -446,7 +447,7 @@ export class ConsoleMap {
   }
 
   home() {
-    this.map.setView(HOME.center, HOME.zoom);
+    this.map.setView(HOME.center, HOME.zoom, { animate: false });
   }
 
   toggleLabels() {
@@ -511,7 +512,8 @@ export function bandText(lower, upper) {
 
 function noticeTooltip(feature, layer) {
   const p = feature.properties || {};
-  const when = [p.start, p.end].filter(Boolean).map((s) => s.slice(11, 16)).join("–");
+  const window = p.window || {};
+  const when = [window.start, window.end].filter(Boolean).map((s) => s.slice(11, 16)).join("–");
   const title = `${p.party ?? ""} ${p.kind ?? ""} ${p.notice_id ?? p.id ?? ""}`.trim();
   layer.bindTooltip(`${title}<br>${bandText(p.lower, p.upper)} ${when ? `${when} UTC` : ""}`, {
     sticky: true,

@@ -29,7 +29,15 @@ ZoneBody = Annotated[
 
 
 def zone_out(zone: Zone) -> dict[str, Any]:
-    return {"zone_id": zone.id, **zone.spec()}
+    """The zone as designated, and its ``outline``: the area as a GeoJSON geometry (a
+    circle or corridor drawn as the polygon the hotline tests against), for a map."""
+    polygons = zone.area.outline()
+    outline = (
+        {"type": "Polygon", "coordinates": polygons[0]}
+        if len(polygons) == 1
+        else {"type": "MultiPolygon", "coordinates": polygons}
+    )
+    return {"zone_id": zone.id, **zone.spec(), "outline": outline}
 
 
 @router.post("/zones", operation_id="designate_zone", status_code=201)
