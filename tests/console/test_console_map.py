@@ -147,3 +147,19 @@ def test_the_selected_alert_shows_its_prediction(atlas: Any, artifacts: Path) ->
     assert frames, "the map was drawn"
     # A figure, not a test of speed (benchmarks.console measures 5 000 tracks).
     print(f"map update: {len(frames)} frames, median {statistics.median(frames):.1f} ms")
+
+
+def test_the_sound_can_be_silenced_never_the_cue(atlas: Any) -> None:
+    page = atlas
+    warning = page.locator("li.alert[data-tier=warning]:not(.resolved)")
+    if warning.count() == 0 or warning.first.locator(".done").count():
+        pytest.skip("the demo's warning has passed or is acknowledged already")
+    page.locator(".map").click(position={"x": 5, "y": 400})
+    was_on = page.evaluate("localStorage.getItem('airhotline.sound') !== 'off'")
+    page.keyboard.press("m")
+    assert page.evaluate("localStorage.getItem('airhotline.sound')") == ("off" if was_on else "on")
+    if was_on:
+        assert "🔇" in page.locator("button.sound").inner_text()
+    page.locator(".banner.warning").wait_for()
+    assert "warning-cue" in (page.locator(".console").get_attribute("class") or "")
+    page.keyboard.press("m")
