@@ -28,7 +28,7 @@ from airhotline import geo, units
 from airhotline.clock import US_PER_S
 from airhotline.core.plausibility import PlausibilityRules, Reports, assess
 from airhotline.core.reports import ReportBatch
-from airhotline.detect import TrackStates
+from airhotline.detect import DEFAULT_H_SEP_M, DEFAULT_V_SEP_M, TrackStates
 
 __all__ = ["LostTrack", "Picture", "PictureView", "TrackKey"]
 
@@ -303,7 +303,7 @@ class Picture:
         vrate_mps = units.mps_from_fpm(columns["vrate_fpm"])
         alt_m = units.m_from_ft(columns["alt_ft"])
         party = np.array([k[0] for k in keys if k is not None], dtype=np.int64)
-        reported = TrackStates.build(
+        reported = _states(
             lat_deg=columns["lat"],
             lon_deg=columns["lon"],
             alt_m=alt_m,
@@ -312,7 +312,7 @@ class Picture:
             vrate_mps=vrate_mps,
             party=party,
         )
-        states = TrackStates.build(
+        states = _states(
             lat_deg=lat,
             lon_deg=lon,
             alt_m=alt_m + vrate_mps * elapsed_s,
@@ -373,6 +373,36 @@ class Picture:
         self._keys.extend([None] * (new - old))
         self._meta.extend([_NO_IDENTITY] * (new - old))
         self._free.extend(range(new - 1, old - 1, -1))
+
+
+def _states(
+    *,
+    lat_deg: FloatArray,
+    lon_deg: FloatArray,
+    alt_m: FloatArray,
+    gs_mps: FloatArray,
+    track_rad: FloatArray,
+    vrate_mps: FloatArray,
+    party: IntArray,
+) -> TrackStates:
+    """`TrackStates.build` of the picture's own columns (whole float arrays, one value a
+    track), without its broadcasting — twice a cycle — but as read-only as it makes them;
+    the states still check themselves."""
+    n = party.shape[0]
+    given = (lat_deg, lon_deg, alt_m, gs_mps, track_rad, vrate_mps, party)
+    for array in given:
+        array.flags.writeable = False
+    return TrackStates(
+        lat_deg=lat_deg,
+        lon_deg=lon_deg,
+        alt_m=alt_m,
+        gs_mps=gs_mps,
+        track_rad=track_rad,
+        vrate_mps=vrate_mps,
+        party=party,
+        h_sep_m=np.full(n, DEFAULT_H_SEP_M),
+        v_sep_m=np.full(n, DEFAULT_V_SEP_M),
+    )
 
 
 #: A track's callsign, ICAO address and type when its reports name none.
