@@ -21,11 +21,15 @@ def debrief_of_store(
     all_tracks: bool = False,
     exposure_limit: int = 100,
     exposure_window_s: float = 3_600.0,
+    url: str | None = None,
+    workers: int | None = None,
+    timings: dict[str, float] | None = None,
 ) -> DebriefData:
     """The debrief of ``store``'s journal for ``party`` (None: the admin), in ``lang``
     (default: the party's own language, English for the admin). `InputError` for a
     party the journal does not know. The exposure budget is the deployment's
-    (`HotlineConfig.exposure_limit` and `exposure_window_s`)."""
+    (`HotlineConfig.exposure_limit` and `exposure_window_s`). With the store's ``url``
+    a long window's reports are read by ``workers`` processes (`collect`)."""
     from airhotline.errors import InputError
 
     parties = {p.id: p for p in store.parties()}
@@ -47,4 +51,7 @@ def debrief_of_store(
         all_tracks=all_tracks,
         exposure_limit=exposure_limit,
         exposure_window_s=exposure_window_s,
+        url=url,
+        workers=workers,
+        timings=timings,
     )

@@ -11,6 +11,8 @@ conflicts-only agreement) — never more than it saw then.
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +28,7 @@ from airhotline.core.notices.window import parse_window
 from airhotline.core.notices.zones import ZONE_KINDS, Zone, ZoneBook
 from airhotline.core.ports import Journal
 from airhotline.core.records import Record
-from airhotline.core.reports import ReportBatch
+from airhotline.core.reports import FUTURE_TOLERANCE_S, ReportBatch
 from airhotline.core.track_events import TracksReported, all_but_reports
 from airhotline.detect import DEFAULT_H_SEP_M, DEFAULT_V_SEP_M
 from airhotline.errors import InputError
@@ -43,6 +45,14 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 #: Reports read around each alert, before its raise and after its end (s).
 MARGIN_S = 60.0
+#: Reports are read a page of this many seconds at a time.
+PAGE_US = 300 * US_PER_S
+#: A record's reports may be older than the record by ingest's default bound (an hour),
+#: and newer by its clock-skew tolerance.
+_OLDER_US = 3_600 * US_PER_S
+_NEWER_US = round(FUTURE_TOLERANCE_S * US_PER_S)
+#: Past this many seconds of reports to read, other processes read them.
+PARALLEL_FROM_S = 3_600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,16 +133,22 @@ def collect(
     all_tracks: bool = False,
     exposure_limit: int = 100,
     exposure_window_s: float = 3_600.0,
+    url: str | None = None,
+    workers: int | None = None,
+    timings: dict[str, float] | None = None,
 ) -> DebriefData:
     """Read the window's records for ``party_id`` (None: the admin). ``verify`` is the
     store's chain check (a callable returning its result).
 
-    The reports — nearly all of a journal — are read only around the encounters, for
-    their aircraft, so that a day of thousands of aircraft costs what its encounters
-    do; ``all_tracks`` reads every report of the window (a drill's few aircraft)."""
+    The reports — nearly all of a journal — are read only around the encounters, a
+    page at a time, and only their aircraft's rows are kept; ``all_tracks`` keeps every
+    report of the window. Decoding them is most of a long window's work: with the
+    journal's ``url``, ``workers`` processes read them (default: two, past an hour of
+    reports, if the machine has two cores) while this one verifies the journal.
+    ``timings``, if given, gets the seconds each phase took."""
+    clock = [time.perf_counter()]
     records = journal.records_in_time(start_us, end_us, kinds=all_but_reports())
     head = journal.head()
-    result = verify()
 
     def seen(record: Record) -> bool:
         return party_id is None or party_id in record.audience
@@ -201,12 +217,21 @@ def collect(
         )
     )
     spans = [(start_us, end_us)] if all_tracks else _spans(alerts, start_us, end_us)
-    reports = [
-        r for a, b in spans for r in journal.records_in_time(a, b, kinds=[TracksReported.kind])
-    ]
-    tracks = _tracks(
-        reports, alerts, party_id, parties, end_us, all_tracks=all_tracks, exposed=shown_alerts
-    )
+    shown = _shown_spans(alerts, party_id, parties, end_us, exposed=shown_alerts)
+    wanted = _Wanted(shown, None if party_id is None else party_id, all_tracks)
+    _timed(timings, "story", clock)
+    pages = _pages(spans)
+    parallel = _workers(workers, url, pages)
+    if parallel > 1:
+        assert url is not None
+        columns, result = _read_in_workers(url, pages, wanted, parallel, verify)
+        _timed(timings, "reports and verification", clock)
+    else:
+        result = verify()
+        _timed(timings, "verification", clock)
+        columns = _read_reports(journal, pages, wanted)
+        _timed(timings, "reports", clock)
+    tracks = _series(columns, parties)
     return DebriefData(
         start_us=start_us,
         end_us=end_us,
@@ -227,19 +252,18 @@ def collect(
     )
 
 
-def _tracks(
-    records: Sequence[Record],
+def _shown_spans(
     alerts: Sequence[AlertStory],
     party_id: int | None,
     parties: Mapping[int, str],
     end_us: int,
     *,
-    all_tracks: bool,
     exposed: set[str] | None,
-) -> dict[tuple[str, str], TrackSeries]:
-    """The reports the reader may see: all for the admin; a party's own, and another's
-    track within the spans its alerts with the party were disclosed to it (to the
-    resolution, or to the window's end for an alert still active then)."""
+) -> dict[tuple[int, str], list[tuple[int, int]]]:
+    """When the reader may see each aircraft of its alerts: all of it for the admin and
+    a party's own (the alert's life and a margin); another party's track within the
+    span its alert with the party was disclosed to it (to the resolution, or to the
+    window's end for an alert still active then), if its exposure budget admitted it."""
     margin = round(MARGIN_S * US_PER_S)
     shown: dict[tuple[int, str], list[tuple[int, int]]] = {}
     for story in alerts:
@@ -257,34 +281,208 @@ def _tracks(
             else:
                 span = (first, last)  # only while it was disclosed
             shown.setdefault((owner, str(t["track_id"])), []).append(span)
-    columns: dict[tuple[int, str], dict[str, list[float]]] = {}
-    for record in records:
-        if record.kind != "tracks.reported" or record.party_id is None:
-            continue
+    return shown
+
+
+@dataclass(frozen=True, slots=True)
+class _Wanted:
+    """Which reports the reader may see: those of `_shown_spans`, and with
+    ``all_tracks`` every report of its own aircraft (the admin: of every aircraft)."""
+
+    shown: dict[tuple[int, str], list[tuple[int, int]]]
+    party_id: int | None
+    all_tracks: bool
+
+    def everything(self, owner: int) -> bool:
+        return self.all_tracks and (self.party_id is None or owner == self.party_id)
+
+    def on_page(self, start_us: int, end_us: int) -> dict[int, frozenset[str]]:
+        """Per owner, the tracks shown at some moment its records' reports may have."""
+        found: dict[int, set[str]] = {}
+        for (owner, track_id), spans in self.shown.items():
+            if any(a < end_us + _NEWER_US and b >= start_us - _OLDER_US for a, b in spans):
+                found.setdefault(owner, set()).add(track_id)
+        return {owner: frozenset(ids) for owner, ids in found.items()}
+
+
+class _Columns:
+    """The kept reports' columns, appended record by record; each row's track as a code."""
+
+    def __init__(self) -> None:
+        self.keys: dict[tuple[int, str], int] = {}
+        self.code: list[int] = []
+        self.values: dict[str, list[Any]] = {c: [] for c in _COLUMNS}
+
+    def take(self, record: Record, wanted: _Wanted, page: Mapping[int, frozenset[str]]) -> None:
         owner = record.party_id
+        if record.kind != TracksReported.kind or owner is None:
+            return
         p = record.payload
-        own = party_id is None or owner == party_id
-        for row, track_id in enumerate(p["track_id"]):
-            key = (owner, str(track_id))
-            time_us = int(p["time_us"][row])
-            if not (own and all_tracks) and not any(
-                a <= time_us <= b for a, b in shown.get(key, ())
-            ):
-                continue
-            series = columns.setdefault(key, {c: [] for c in _COLUMNS})
-            series["time_us"].append(time_us)
-            for c in _COLUMNS[1:]:
-                series[c].append(float(p[c][row]))
+        ids = p["track_id"]
+        keys = self.keys
+        if wanted.everything(owner):
+            self.code.extend([keys.setdefault((owner, str(t)), len(keys)) for t in ids])
+            for c in _COLUMNS:
+                self.values[c].extend(p[c])
+            return
+        candidates = page.get(owner)
+        if not candidates:
+            return
+        hits = candidates.intersection(ids)
+        if not hits:
+            return
+        times = p["time_us"]
+        rows = []
+        for track_id in hits:
+            spans = wanted.shown[(owner, track_id)]
+            row = -1
+            while True:  # a batch may hold several reports of one track
+                try:
+                    row = ids.index(track_id, row + 1)
+                except ValueError:
+                    break
+                at = times[row]
+                if any(a <= at <= b for a, b in spans):
+                    rows.append(row)
+        if not rows:
+            return
+        rows.sort()
+        self.code.extend([keys.setdefault((owner, str(ids[r])), len(keys)) for r in rows])
+        for c in _COLUMNS:
+            column = p[c]
+            self.values[c].extend([column[r] for r in rows])
+
+    def arrays(self) -> _Arrays:
+        return _Arrays(
+            [key for key, _ in sorted(self.keys.items(), key=lambda kv: kv[1])],
+            np.asarray(self.code, dtype=np.int64),
+            {
+                c: np.asarray(v, dtype=np.int64 if c == "time_us" else np.float64)
+                for c, v in self.values.items()
+            },
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Arrays:
+    """`_Columns` as arrays: what a worker hands back (``keys[code]`` is a row's track)."""
+
+    keys: list[tuple[int, str]]
+    code: IntArray
+    values: dict[str, npt.NDArray[Any]]
+
+
+def _read_reports(
+    journal: Journal, pages: Sequence[tuple[int, int]], wanted: _Wanted
+) -> list[_Arrays]:
+    """The wanted reports of ``pages``, read a page at a time (memory stays bounded)."""
+    columns = _Columns()
+    for start_us, end_us in pages:
+        on_page = wanted.on_page(start_us, end_us)
+        if not on_page and not wanted.all_tracks:
+            continue
+        for record in journal.records_in_time(start_us, end_us, kinds=[TracksReported.kind]):
+            columns.take(record, wanted, on_page)
+    return [columns.arrays()]
+
+
+def _read_in_workers(
+    url: str,
+    pages: Sequence[tuple[int, int]],
+    wanted: _Wanted,
+    workers: int,
+    verify: Any,
+) -> tuple[list[_Arrays], Any]:
+    """`_read_reports` in ``workers`` processes of their own (decoding the reports is
+    nearly all the work, and holds the interpreter's lock), while this one verifies
+    the journal. The processes are spawned: a script that calls this guards its main
+    module (``if __name__ == "__main__"``)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    share = max(1, len(pages) // (workers * 4))
+    tasks = [list(pages[k : k + share]) for k in range(0, len(pages), share)]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_open_worker, initargs=(url, wanted)
+    ) as pool:
+        running = [pool.submit(_read_task, task) for task in tasks]
+        result = verify()
+        return [done.result() for done in running], result
+
+
+#: A worker's journal and what it keeps of it (`_open_worker`).
+_worker: dict[str, Any] = {}
+
+
+def _open_worker(url: str, wanted: _Wanted) -> None:
+    from airhotline.bootstrap import open_store
+
+    # Read only, and closed with the process (its writer thread is a daemon).
+    _worker["journal"] = open_store(url, create=False)
+    _worker["wanted"] = wanted
+
+
+def _read_task(pages: list[tuple[int, int]]) -> _Arrays:
+    (found,) = _read_reports(_worker["journal"], pages, _worker["wanted"])
+    return found
+
+
+def _series(
+    chunks: Sequence[_Arrays], parties: Mapping[int, str]
+) -> dict[tuple[str, str], TrackSeries]:
+    """Each track's reports in time order (reports of one time in journal order)."""
+    keys: dict[tuple[int, str], int] = {}
+    codes = []
+    for chunk in chunks:
+        remap = np.asarray([keys.setdefault(key, len(keys)) for key in chunk.keys], dtype=np.int64)
+        codes.append(remap[chunk.code] if chunk.code.size else chunk.code)
+    if not keys:
+        return {}
+    code = np.concatenate(codes)
+    values = {c: np.concatenate([chunk.values[c] for chunk in chunks]) for c in _COLUMNS}
+    order = np.lexsort((values["time_us"], code))
+    code = code[order]
+    values = {c: v[order] for c, v in values.items()}
+    bounds = np.flatnonzero(np.diff(code)) + 1
     out: dict[tuple[str, str], TrackSeries] = {}
-    for (owner, track_id), values in columns.items():
-        order = np.argsort(np.asarray(values["time_us"]), kind="stable")
+    by_code = {k: key for key, k in keys.items()}
+    for lo, hi in zip(
+        np.concatenate([[0], bounds]).tolist(),
+        np.concatenate([bounds, [code.size]]).tolist(),
+        strict=True,
+    ):
+        owner, track_id = by_code[int(code[lo])]
         name = parties.get(owner, str(owner))
-        columns_in_order = {k: np.asarray(values[k])[order] for k in _COLUMNS}
         reports = ReportBatch.from_payload(
-            {"track_id": [track_id] * order.size, **columns_in_order}
+            {"track_id": [track_id] * (hi - lo), **{c: v[lo:hi] for c, v in values.items()}}
         )
         out[(name, track_id)] = TrackSeries(name, track_id, reports)
     return out
+
+
+def _pages(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans cut into pages of at most `PAGE_US`."""
+    return [(a, min(end, a + PAGE_US)) for start, end in spans for a in range(start, end, PAGE_US)]
+
+
+def _workers(asked: int | None, url: str | None, pages: Sequence[tuple[int, int]]) -> int:
+    """How many processes read the reports: ``asked``, or by default two (if the machine
+    has them) once there are more than `PARALLEL_FROM_S` of them, for a journal
+    another process can open."""
+    if url is None or url in ("sqlite://", "sqlite:///") or ":memory:" in url:
+        return 1  # no journal another process could open
+    if asked is not None:
+        return asked
+    total = sum(b - a for a, b in pages)
+    return min(2, os.cpu_count() or 1) if total > PARALLEL_FROM_S * US_PER_S else 1
+
+
+def _timed(timings: dict[str, float] | None, phase: str, clock: list[float]) -> None:
+    now = time.perf_counter()
+    if timings is not None:
+        timings[phase] = now - clock[0]
+    clock[0] = now
 
 
 _COLUMNS = ("time_us", "lat", "lon", "alt_ft", "gs_kt", "track_deg", "vrate_fpm")
