@@ -1,7 +1,8 @@
 """The message catalogue's translations: extract the templates, compile the catalogues.
 
     python tools/i18n.py extract   # write locale/airhotline.pot from the message catalogue
-                                   # and add new templates to every .po (kept translations)
+                                   # and the debrief's marked words (debrief.words), and
+                                   # add new templates to every .po (kept translations)
     python tools/i18n.py compile   # .po -> .mo for every language; fails on a fuzzy or
                                    # missing translation instead of shipping English
 
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from airhotline.core.messages.catalogue import messages_to_translate  # noqa: E402
+from airhotline.debrief.words import to_translate as debrief_words  # noqa: E402
 from airhotline.i18n import DOMAIN, LANGUAGES, LOCALE_DIR  # noqa: E402
 
 POT = LOCALE_DIR / f"{DOMAIN}.pot"
@@ -33,7 +35,7 @@ def po_path(lang: str) -> Path:
 
 def template_catalogue() -> Catalog:
     catalog = Catalog(project="airhotline", domain=DOMAIN, charset="utf-8")
-    for context, msgid in messages_to_translate():
+    for context, msgid in [*messages_to_translate(), *debrief_words()]:
         catalog.add(msgid, context=context)
     return catalog
 

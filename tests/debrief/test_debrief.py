@@ -20,8 +20,10 @@ from airhotline.clock import iso_from_us
 from airhotline.debrief import debrief_of_store
 from airhotline.debrief.report import debrief_html, debrief_json
 from airhotline.debrief.stats import encounters
+from airhotline.debrief.words import to_translate
 from airhotline.drill.runner import run_drill
 from airhotline.drill.scenario import SCENARIOS, load_scenario, parse_scenario
+from airhotline.i18n import LANGUAGES, translations
 from airhotline.store import Store
 
 
@@ -322,3 +324,109 @@ expect:
     assert found.minima == (5.0, 2_000.0)
     assert 3.9 < found.min_h_nm < 4.1
     assert not found.nuisance
+
+
+class _Chrome(HTMLParser):
+    """The page's language, direction, headings and table headers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.attrs: dict[str, str | None] = {}
+        self.texts: dict[str, list[str]] = {"h1": [], "h2": [], "th": []}
+        self._open: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "html":
+            self.attrs = dict(attrs)
+        if tag in self.texts:
+            self._open = tag
+            self.texts[tag].append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._open:
+            self._open = None
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            self.texts[self._open][-1] += data
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_each_languages_debrief_has_its_own_headings_and_direction(
+    drilled: tuple[str, Any], lang: str
+) -> None:
+    url, scenario = drilled
+    chrome = _Chrome()
+    chrome.feed(debrief_html(_data(url, scenario, None, lang)))
+    assert chrome.attrs["lang"] == lang
+    assert chrome.attrs["dir"] == ("rtl" if lang in ("ar", "he") else "ltr")
+    words = translations(lang)
+    headings = [h.strip() for h in chrome.texts["h2"]]
+    for english in ("Summary", "Encounters", "Per pair of parties", "Plan view"):
+        assert words.pgettext("debrief", english) in headings
+    assert words.pgettext("debrief", "least horizontal") in chrome.texts["th"]
+    if lang != "en":
+        # Not a word of the chrome left in English (UTC is UTC everywhere).
+        untranslated = {m for _, m in to_translate() if isinstance(m, str)} - {"UTC"}
+        left = [t for t in headings + chrome.texts["th"] if t.strip() in untranslated]
+        assert left == []
+        assert chrome.texts["h1"][0].split(",")[0] != "Debrief"
+
+
+def test_values_are_written_as_the_readers_locale_writes_them(drilled: tuple[str, Any]) -> None:
+    url, scenario = drilled
+    russian = debrief_html(_data(url, scenario, None, "ru"))
+    assert "3,0 NM" in russian  # the decimal comma
+    assert "1\u00a0000 ft" in russian  # grouped with a no-break space
+    assert "июн." in russian  # the month as Russian writes it
+    arabic = debrief_html(_data(url, scenario, None, "ar"))
+    assert "\u20663.0 NM\u2069" in arabic  # Latin digits, a left-to-right isolate
+    assert "يونيو" in arabic
+    assert not re.search("[\u0660-\u0669]", arabic)  # no Arabic-Indic digits
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_debrief_word_is_translated_with_its_placeholders(lang: str) -> None:
+    from babel.messages.pofile import read_po
+
+    from airhotline.core.messages.render import placeholders
+    from airhotline.i18n import LOCALE_DIR
+
+    with (LOCALE_DIR / lang / "LC_MESSAGES" / "airhotline.po").open("rb") as stream:
+        catalog = read_po(stream, locale=lang)
+    for context, msgid in to_translate():
+        assert isinstance(msgid, str)
+        message = catalog.get(msgid, context=context)
+        assert message is not None, f"{lang}: {msgid!r} missing"
+        assert message.string, f"{lang}: {msgid!r} untranslated"
+        assert not message.fuzzy
+        assert placeholders(str(message.string)) == placeholders(msgid), f"{lang}: {msgid!r}"
+
+
+def test_reports_read_in_other_processes_are_the_same(drilled: tuple[str, Any]) -> None:
+    url, scenario = drilled
+    store = Store.open(url, create=False)
+    try:
+        found = [
+            debrief_of_store(
+                store,
+                start_us=scenario.start_us,
+                end_us=scenario.start_us + (scenario.duration_s + 1) * 1_000_000,
+                party=party,
+                lang=None,
+                url=url,
+                workers=workers,
+            )
+            for party in (None, "BOREAS")
+            for workers in (1, 2)
+        ]
+    finally:
+        store.close()
+    for one, two in (found[:2], found[2:]):
+        assert one.verified
+        assert two.verified
+        assert encounters(one) == encounters(two)
+        assert set(one.tracks) == set(two.tracks)
+        for key, series in one.tracks.items():
+            assert series.time_us.tolist() == two.tracks[key].time_us.tolist()
+            assert series.lat.tolist() == two.tracks[key].lat.tolist()

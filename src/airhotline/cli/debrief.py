@@ -59,6 +59,7 @@ def debrief(
     start_us, end_us = _time_us(start, "--from"), _time_us(end, "--to")
     if end_us <= start_us:
         raise fail("--to: must be after --from")
+    from airhotline.cli.common import database_url
     from airhotline.debrief import debrief_of_store
     from airhotline.debrief.report import write
     from airhotline.errors import AirhotlineError
@@ -76,6 +77,7 @@ def debrief(
             party=party,
             lang=lang,
             all_tracks=all_tracks,
+            url=database_url(db),
         )
     except AirhotlineError as error:
         raise fail(str(error)) from None
@@ -83,11 +85,10 @@ def debrief(
         store.close()
     if pdf and output != "html":
         raise fail("--pdf: goes with --format html")
-    title = f"Debrief {start} to {end}"
     try:
-        write(data, str(out), title=title, fmt=output)
+        write(data, str(out), fmt=output)
         if pdf:
-            write(data, str(out.with_suffix(".pdf")), title=title, fmt="pdf")
+            write(data, str(out.with_suffix(".pdf")), fmt="pdf")
     except OSError as error:
         raise fail(f"--out: {error.strerror or error}") from None
     verdict = "verified" if data.verified else "BROKEN"
