@@ -252,8 +252,9 @@ function Console({ api, me }) {
           ${connection === "lost" ? html`<div class="banner lost" role="alert">${t("error.server")}</div>` : null}
           ${unacked.length
             ? html`<div class="banner warning" role="alert" onClick=${() => selectAlert(unacked[0].alert_id)}>
-                ⚠ ${t("alerts.newWarning")}:
-                ${unacked.map((a) => a.tracks.map((k) => k.track_id).join(" ↔ ")).join(", ")}
+                ⚠ ${t("alerts.newWarning")}: ${unacked
+                  .map((a) => a.tracks.map((k) => k.track_id).join(" ↔ "))
+                  .join(", ")}
               </div>`
             : null}
           ${error ? html`<div class="banner lost" role="alert">${error}</div>` : null}

@@ -59,6 +59,7 @@ export class ConsoleMap {
       this.requestDraw();
     });
     live.onChange(() => this.refreshAreas());
+    this.shownAlerts = "";
   }
 
   async loadBasemap() {
@@ -94,7 +95,14 @@ export class ConsoleMap {
         if (zone.outline) this.zoneLayer.addData({ type: "Feature", geometry: zone.outline, properties: zone });
       }
     }
-    this.requestDraw();
+    // A message or a receipt changes nothing on the map: 5 000 tracks are redrawn only
+    // when an alert's rings or prediction change (the picture redraws once a second).
+    let alerts = "";
+    for (const a of this.live.alerts.values()) alerts += `${a.alert_id}:${a.tier}:${a.state};`;
+    if (alerts !== this.shownAlerts) {
+      this.shownAlerts = alerts;
+      this.requestDraw();
+    }
   }
 
   // --- drawing ------------------------------------------------------------------------
@@ -150,8 +158,9 @@ export class ConsoleMap {
     const involved = this.alertTracks();
     const own = this.live.party;
     const keyOf = (i) => `${tracks.owner[i]}/${tracks.track_id[i]}`;
+    // When busy, own tracks too: 2 500 own labels are a blue mass that hides the rest.
     const important = (i) =>
-      tracks.owner[i] === own || involved.has(keyOf(i)) || keyOf(i) === this.selected;
+      involved.has(keyOf(i)) || keyOf(i) === this.selected || (!busy && tracks.owner[i] === own);
 
     // Trails: one stroke per colour.
     const trailsByColour = new Map();
@@ -206,18 +215,6 @@ export class ConsoleMap {
       }
     }
 
-    // Alert rings, in the tier's colour, around every track in an active alert.
-    for (const [key, tier] of involved) {
-      const i = tracks.index.get(key);
-      if (i === undefined) continue;
-      const [x, y] = project(tracks.lat[i], tracks.lon[i]);
-      ctx.strokeStyle = TIER_COLOURS[tier];
-      ctx.lineWidth = 2;
-      ctx.beginPath();
-      ctx.arc(x, y, 11, 0, 2 * Math.PI);
-      ctx.stroke();
-    }
-
     // Labels: callsign (or track id), flight level with a climb/descent arrow, speed.
     if (this.labels) {
       ctx.font = "11px 'DejaVu Sans Mono', monospace";
@@ -236,6 +233,19 @@ export class ConsoleMap {
         ctx.fillText(`${fl}${arrow} ${Math.round(tracks.gs_kt[i])}`, xs[k] + 9, ys[k]);
       }
       ctx.globalAlpha = 1;
+    }
+
+    // Alert rings, in the tier's colour, around every track in an active alert: drawn
+    // last, over the labels.
+    for (const [key, tier] of involved) {
+      const i = tracks.index.get(key);
+      if (i === undefined) continue;
+      const [x, y] = project(tracks.lat[i], tracks.lon[i]);
+      ctx.strokeStyle = TIER_COLOURS[tier];
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.arc(x, y, 11, 0, 2 * Math.PI);
+      ctx.stroke();
     }
 
     this.drawSelection(ctx, project);
