@@ -77,6 +77,28 @@ def test_the_cli_runs_a_shipped_scenario_by_name(tmp_path: Path) -> None:
 GOOD = (SCENARIOS / "head-on.yaml").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize(
+    ("accept", "failing"),
+    [
+        # Accepted at once: nothing is alerted while the receiver closes; held back at 10 s.
+        (
+            "accept_at_s: 5",
+            {"alerted-until-accepted", "held-back-once-accepted", "the-alert-ends-once-accepted"},
+        ),
+        # Never accepted: the proposal alone holds nothing back, the alert stays.
+        ("", {"held-back-once-accepted", "the-alert-ends-once-accepted"}),
+    ],
+)
+def test_the_refuelling_checks_tell_when_the_proximity_was_accepted(
+    accept: str, failing: set[str], tmp_path: Path
+) -> None:
+    text = (SCENARIOS / "refuelling.yaml").read_text(encoding="utf-8")
+    changed = text.replace("    accept_at_s: 160\n", f"    {accept}\n" if accept else "")
+    assert changed != text
+    result = run_drill(parse_scenario(changed, "refuelling.yaml"), f"sqlite:///{tmp_path}/j.db")
+    assert {o.check for o in result.outcomes if not o.passed} == failing
+
+
 #: (text replaced, its replacement, a text of the line the error must name, field, reason)
 INVALID = [
     (
@@ -190,6 +212,21 @@ INVALID = [
         "smoke-signal",
         "messages[0].type",
         "unknown message type",
+    ),
+    (
+        "  - check: they-meet\n",
+        "  - check: quiet-later\n    no_alert: {between: [A1, B1], after_s: 900}\n"
+        "  - check: they-meet\n",
+        "after_s: 900",
+        "expect[4].no_alert.after_s",
+        "after the drill's end",
+    ),
+    (
+        "  - check: they-meet\n",
+        "  - check: held-back\n    suppressed: {between: [A1, Z9]}\n  - check: they-meet\n",
+        "Z9",
+        "expect[4].suppressed.between[1]",
+        "no track 'Z9'",
     ),
     ('start: "2026-06-01T09:00:00Z"', "start: 2026-06-01T09:00:00Z", "", "", ""),
 ]

@@ -4,8 +4,13 @@ aircraft really flew. Pure: the runner hands in what it recorded.
 
 Times are seconds from the drill's start. An ``alert`` check passes when an alert
 between the two (tracks, or a track and a notice) reaches at least the tier asked for,
-at a moment within the window; ``separation`` bounds the least horizontal and vertical
-separation the two aircraft flew (measured every second on their true positions).
+at a moment within the window; ``no_alert`` passes when none is ever raised between
+them or, with ``after_s``, none raised, updated or escalated from then on;
+``suppressed`` when a cleared proximity held back an encounter of the two tracks
+(``exemption.suppressed``), first within the window, and ``resolved`` when an alert
+between them is, first within the window; ``separation`` bounds the least
+horizontal and vertical separation the two aircraft flew (measured every second on
+their true positions).
 """
 
 from __future__ import annotations
@@ -113,10 +118,57 @@ def _alert(body: Mapping[str, Any], seen: Observed) -> tuple[bool, str, str]:
     return low <= when <= high, expected, f"{reached[0].payload['tier']} at {when:g} s"
 
 
+#: What alerts the parties from ``after_s`` on: a raise, an update or an escalation
+#: (the alert active then may still be resolved).
+_ALERTING = ("alert.raised", "alert.updated", "alert.escalated")
+
+
 def _no_alert(body: Mapping[str, Any], seen: Observed) -> tuple[bool, str, str]:
-    raised = _records_between(body, seen, "alert.raised")
-    observed = "none" if not raised else f"{raised[0].payload['tier']} at {_t(raised[0], seen):g} s"
-    return not raised, f"no alert {_named(body)}", observed
+    if "after_s" not in body:
+        found = _records_between(body, seen, "alert.raised")
+        expected = f"no alert {_named(body)}"
+    else:
+        after = float(body["after_s"])
+        found = [
+            r for r in _records_between(body, seen) if r.kind in _ALERTING and _t(r, seen) >= after
+        ]
+        expected = f"no alert {_named(body)} from {after:g} s"
+    if not found:
+        return True, expected, "none"
+    first = found[0]
+    said = "raised" if first.kind == "alert.raised" else first.kind.removeprefix("alert.")
+    return False, expected, f"{first.payload['tier']} {said} at {_t(first, seen):g} s"
+
+
+def _resolved(body: Mapping[str, Any], seen: Observed) -> tuple[bool, str, str]:
+    """An alert between the two resolved, first within the window."""
+    low, high = _window(body, "within_s")
+    expected = f"alert {_named(body)} resolved"
+    if "within_s" in body:
+        expected += f" within {low:g}-{high:g} s"
+    found = _records_between(body, seen, "alert.resolved")
+    if not found:
+        return False, expected, "never"
+    when = _t(found[0], seen)
+    return low <= when <= high, expected, f"at {when:g} s"
+
+
+def _suppressed(body: Mapping[str, Any], seen: Observed) -> tuple[bool, str, str]:
+    """A cleared proximity held back an encounter of the two, first within the window."""
+    wanted = {str(x) for x in body["between"]}
+    low, high = _window(body, "within_s")
+    expected = f"encounter {_named(body)} held back"
+    if "within_s" in body:
+        expected += f" within {low:g}-{high:g} s"
+    held = [
+        r
+        for r in seen.records
+        if r.kind == "exemption.suppressed" and {str(t) for t in r.payload["tracks"]} == wanted
+    ]
+    if not held:
+        return False, expected, "never"
+    when = _t(held[0], seen)
+    return low <= when <= high, expected, f"{held[0].payload['tier']} held back at {when:g} s"
 
 
 def _separation(body: Mapping[str, Any], seen: Observed) -> tuple[bool, str, str]:
@@ -205,6 +257,8 @@ def _line_degraded(body: Mapping[str, Any], seen: Observed) -> Verdict:
 _JUDGES = {
     "alert": _alert,
     "no_alert": _no_alert,
+    "suppressed": _suppressed,
+    "resolved": _resolved,
     "separation": _separation,
     "acknowledged": _acknowledged,
     "escalated": _escalated,

@@ -244,9 +244,11 @@ def _check_names(data: Mapping[str, Any], marks: Mapping[Path_, int], source: st
         (kind,) = [key for key in e if key != "check"]
         body = e[kind]
         for j, name in enumerate(body.get("between", [])):
-            # The second of a pair may be a notice: the check is then about an incursion.
-            if name not in tracks and not (j == 1 and name in labels):
-                what = "track or notice label" if j == 1 else "track"
+            # The second of a pair may be a notice: the check is then about an incursion
+            # (a cleared proximity holds back only two tracks' encounter).
+            notice = j == 1 and name in labels and kind != "suppressed"
+            if name not in tracks and not notice:
+                what = "track or notice label" if j == 1 and kind != "suppressed" else "track"
                 fail((*("expect", k, kind, "between"), j), f"no {what} {name!r}")
         if "by" in body:
             party(("expect", k, kind, "by"), body["by"])
@@ -365,3 +367,5 @@ def _check_meaning(data: Mapping[str, Any], marks: Mapping[Path_, int], source: 
         for bounds in ("within_s", "min_h_nm", "min_v_ft"):
             if bounds in e[kind]:
                 ordered(("expect", k, kind, bounds), e[kind][bounds])
+        if "after_s" in e[kind]:
+            due(("expect", k, kind, "after_s"), float(e[kind]["after_s"]))
