@@ -26,6 +26,8 @@ _COLOURS = ("#1f5fa8", "#b5452a", "#2f7d32", "#7b3fa0", "#a07200", "#00707a")
 _FONT = "'Noto Sans', 'DejaVu Sans', sans-serif"
 #: Points drawn in the plan view, all tracks together; a track is thinned to fit.
 PLAN_POINTS = 200_000
+#: Reports further apart than this are not joined by a line in the plan view (µs).
+GAP_US = 60_000_000
 #: Tracks labelled in the plan view; past this many a label would hide the map.
 PLAN_LABELS = 40
 #: Points per line of a separation chart; beyond, each bucket keeps its least and most.
@@ -75,9 +77,12 @@ def plan_view(
     lines = []
     colours = []
     for t in tracks:
-        keep = np.unique(np.r_[np.arange(0, t.lon.size, stride), t.lon.size - 1])
-        lines.append(np.column_stack([t.lon[keep], t.lat[keep]]))
-        colours.append(colour.get(t.party, "grey"))
+        # A track read around two encounters hours apart is two stretches, not one line.
+        gaps = np.flatnonzero(np.diff(t.time_us) > GAP_US) + 1
+        for piece in np.split(np.arange(t.lon.size), gaps):
+            keep = np.unique(np.r_[piece[::stride], piece[-1]])
+            lines.append(np.column_stack([t.lon[keep], t.lat[keep]]))
+            colours.append(colour.get(t.party, "grey"))
     ax.add_collection(LineCollection(lines, colors=colours, linewidths=1.0 if stride > 1 else 1.2))
     labelled = len(tracks) <= PLAN_LABELS
     for t in tracks:
@@ -96,8 +101,14 @@ def plan_view(
         ax.scatter(starts[:, 0], starts[:, 1], s=9, c=[colour.get(t.party, "grey") for t in tracks])
     red = []
     for t, below in close:
+        gaps = np.flatnonzero(np.diff(t.time_us) > GAP_US) + 1
         for run in _runs(below):
-            red.append(np.column_stack([t.lon[run], t.lat[run]]))
+            # Not across a gap in the reports either.
+            for piece in np.split(
+                np.arange(run.start, run.stop),
+                gaps[(gaps > run.start) & (gaps < run.stop)] - run.start,
+            ):
+                red.append(np.column_stack([t.lon[piece], t.lat[piece]]))
     if red:
         ax.add_collection(LineCollection(red, colors="#d00000", linewidths=3.0, capstyle="round"))
     _frame(ax, tracks, areas, lats)
