@@ -11,6 +11,7 @@ conflicts-only agreement) — never more than it saw then.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Mapping, Sequence
@@ -48,8 +49,9 @@ MARGIN_S = 60.0
 #: Reports are read a page of this many seconds at a time.
 PAGE_US = 300 * US_PER_S
 #: A record's reports may be older than the record by ingest's default bound (an hour),
-#: and newer by its clock-skew tolerance.
+#: and newer by its clock-skew tolerance; nearly always they are within a minute.
 _OLDER_US = 3_600 * US_PER_S
+_RECENT_US = 60 * US_PER_S
 _NEWER_US = round(FUTURE_TOLERANCE_S * US_PER_S)
 #: Past this many seconds of reports to read, other processes read them.
 PARALLEL_FROM_S = 3_600.0
@@ -296,13 +298,30 @@ class _Wanted:
     def everything(self, owner: int) -> bool:
         return self.all_tracks and (self.party_id is None or owner == self.party_id)
 
-    def on_page(self, start_us: int, end_us: int) -> dict[int, frozenset[str]]:
-        """Per owner, the tracks shown at some moment its records' reports may have."""
+    def on_page(self, start_us: int, end_us: int) -> _Page:
+        """Per owner, the tracks shown at some moment a page's reports may have."""
+        return _Page(
+            self._shown_within(start_us - _RECENT_US, end_us + _NEWER_US),
+            self._shown_within(start_us - _OLDER_US, end_us + _NEWER_US),
+            start_us - _RECENT_US,
+        )
+
+    def _shown_within(self, start_us: int, end_us: int) -> dict[int, frozenset[str]]:
         found: dict[int, set[str]] = {}
         for (owner, track_id), spans in self.shown.items():
-            if any(a < end_us + _NEWER_US and b >= start_us - _OLDER_US for a, b in spans):
+            if any(a < end_us and b >= start_us for a, b in spans):
                 found.setdefault(owner, set()).add(track_id)
         return {owner: frozenset(ids) for owner, ids in found.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """The tracks to look for in a page's records: ``recent`` where every report of a
+    record is newer than ``since_us`` (nearly always), else ``any``."""
+
+    recent: dict[int, frozenset[str]]
+    any: dict[int, frozenset[str]]
+    since_us: int
 
 
 class _Columns:
@@ -313,7 +332,7 @@ class _Columns:
         self.code: list[int] = []
         self.values: dict[str, list[Any]] = {c: [] for c in _COLUMNS}
 
-    def take(self, record: Record, wanted: _Wanted, page: Mapping[int, frozenset[str]]) -> None:
+    def take(self, record: Record, wanted: _Wanted, page: _Page) -> None:
         owner = record.party_id
         if record.kind != TracksReported.kind or owner is None:
             return
@@ -325,13 +344,15 @@ class _Columns:
             for c in _COLUMNS:
                 self.values[c].extend(p[c])
             return
-        candidates = page.get(owner)
+        times = p["time_us"]
+        if not times:
+            return
+        candidates = (page.recent if min(times) >= page.since_us else page.any).get(owner)
         if not candidates:
             return
         hits = candidates.intersection(ids)
         if not hits:
             return
-        times = p["time_us"]
         rows = []
         for track_id in hits:
             spans = wanted.shown[(owner, track_id)]
@@ -377,12 +398,20 @@ def _read_reports(
 ) -> list[_Arrays]:
     """The wanted reports of ``pages``, read a page at a time (memory stays bounded)."""
     columns = _Columns()
-    for start_us, end_us in pages:
-        on_page = wanted.on_page(start_us, end_us)
-        if not on_page and not wanted.all_tracks:
-            continue
-        for record in journal.records_in_time(start_us, end_us, kinds=[TracksReported.kind]):
-            columns.take(record, wanted, on_page)
+    # The decoded payloads hold no cycles: the collector would only walk them, again and
+    # again, while they pile up.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for start_us, end_us in pages:
+            on_page = wanted.on_page(start_us, end_us)
+            if not on_page.any and not wanted.all_tracks:
+                continue
+            for record in journal.records_in_time(start_us, end_us, kinds=[TracksReported.kind]):
+                columns.take(record, wanted, on_page)
+    finally:
+        if collecting:
+            gc.enable()
     return [columns.arrays()]
 
 
