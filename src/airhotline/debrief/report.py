@@ -203,7 +203,7 @@ def debrief_html(data: DebriefData, *, title: str | None = None) -> str:
         share=w.value(f"{round(NUISANCE_MARGIN * 100)} %"),
     )
     parts.append(
-        f"<section><h2>{_e(w.tr('Encounters'))}</h2><table>"
+        f"<section><h2>{_e(w.tr('Encounters'))}</h2><table class='wide'>"
         + _cells(*map(_e, headers), header=True)
         + (rows or f"<tr><td colspan=11>{_e(w.tr('none'))}</td></tr>")
         + f"</table><p class='note'>{_e(note)}</p></section>"
@@ -256,7 +256,7 @@ def debrief_html(data: DebriefData, *, title: str | None = None) -> str:
             w.tr("exemption"),
         )
         parts.append(
-            f"<section><h2>{_e(w.tr('Held back by a cleared proximity'))}</h2><table>"
+            f"<section><h2>{_e(w.tr('Held back by a cleared proximity'))}</h2><table class='wide'>"
             + _cells(*map(_e, headers), header=True)
             + f"{rows}</table></section>"
         )
@@ -272,7 +272,7 @@ def debrief_html(data: DebriefData, *, title: str | None = None) -> str:
     )
     headers = (w.tr("UTC"), w.tr("from"), w.tr("to"), w.tr("message"))
     parts.append(
-        f"<section><h2>{_e(w.tr('Hotline messages'))}</h2><table>"
+        f"<section><h2>{_e(w.tr('Hotline messages'))}</h2><table class='wide'>"
         + _cells(*map(_e, headers), header=True)
         + (rows or f"<tr><td colspan=4>{_e(w.tr('none'))}</td></tr>")
         + "</table></section>"
@@ -396,8 +396,11 @@ def write_pdf(page: str, path: str) -> None:
 
 _PRINT = """
 @page { size: A4 landscape; margin: 12mm; }
-@media print { section { break-inside: auto; } figure, tr { break-inside: avoid; }
-  svg { max-height: 150mm; width: auto; } }
+@media print { body { margin: 0; font-size: 11px; } section { break-inside: auto; }
+  figure, tr { break-inside: avoid; } svg { max-height: 150mm; width: auto; }
+  table { font-size: 10px; } table.wide { width: 100%; }
+  td, th { padding: 2px 4px; overflow-wrap: break-word; }
+  thead { display: table-header-group; } }
 """
 
 
