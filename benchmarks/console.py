@@ -60,6 +60,7 @@ from typing import Any
 
 import httpx
 import numpy as np
+from tests.console.conftest import CHROMIUM, LAUNCH_ARGS
 
 from airhotline import geo, units
 from airhotline.bootstrap import build_node
@@ -69,17 +70,6 @@ from benchmarks._server import provision, start_server, stop_server
 from benchmarks.alerts import ESTABLISH_S, Pair
 from benchmarks.reads import metric
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1500, "height": 900}
 PARTIES = 2
 #: Where the tracks fly: inside the view the console opens on (the map is the window
