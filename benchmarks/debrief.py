@@ -348,7 +348,8 @@ def debrief_phases(url: str, start_us: int, end_us: int, party: str | None) -> d
     workers = resource.getrusage(resource.RUSAGE_CHILDREN)  # the reports' readers, joined
     out["peak_rss_mb"] = own.ru_maxrss / 1024
     out["workers_peak_rss_mb"] = workers.ru_maxrss / 1024
-    out["cpu_s"] = own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+    out["own_cpu_s"] = own.ru_utime + own.ru_stime
+    out["readers_cpu_s"] = workers.ru_utime + workers.ru_stime
     return out
 
 
@@ -427,7 +428,8 @@ def main() -> None:
             + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items())
             + f"), figures {timed['figures']:.1f} s, html {timed['html']:.1f} s,"
             f" json {timed['json']:.2f} s; total {timed['total']:.1f} s wall,"
-            f" {timed['cpu_s']:.0f} s CPU; peak {timed['peak_rss_mb']:.0f} MB"
+            f" CPU {timed['own_cpu_s']:.0f} s here + {timed['readers_cpu_s']:.0f} s in the"
+            f" report readers; peak {timed['peak_rss_mb']:.0f} MB"
             f" (each reader process: {timed['workers_peak_rss_mb']:.0f} MB)"
         )
         print(
