@@ -77,6 +77,7 @@ bench: $(READY) $(MO) $(SYSTEM) $(CONSOLE)
 	$(PY) -m benchmarks.feeds
 	$(PY) -m benchmarks.replay
 	$(PY) -m benchmarks.console
+	$(PY) -m benchmarks.debrief
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis web/node_modules \
