@@ -5,7 +5,7 @@ import { fetchEventSource } from "@microsoft/fetch-event-source";
 
 const PICTURE_EVERY_MS = 1000;
 // Seconds of trail kept per track (one point per picture).
-export const TRAIL_POINTS = 30;
+const TRAIL_POINTS = 30;
 // A resolved alert stays on the list this long, greyed, with the separation reached.
 const RESOLVED_SHOWN_MS = 60_000;
 

@@ -120,13 +120,12 @@ function Console({ api, me }) {
     );
   useEffect(() => {
     for (const a of unacked) {
-      const shown = live.stats.alertShown.get(a.alert_id);
-      if (shown && shown.shownAt === null) shown.shownAt = performance.timeOrigin + performance.now();
       if (!warned.current.has(a.alert_id)) {
         warned.current.add(a.alert_id);
         if (sound) beeper.current.warn();
       }
     }
+    // When each alert first stood on the screen (the benchmark's latency).
     for (const a of live.alerts.values()) {
       const shown = live.stats.alertShown.get(a.alert_id);
       if (shown && shown.shownAt === null) shown.shownAt = performance.timeOrigin + performance.now();

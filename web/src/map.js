@@ -6,7 +6,6 @@ import L from "leaflet";
 import "leaflet/dist/leaflet.css";
 import { flyOn, rangeBearing } from "./geodesy.js";
 import { language, ltr, t } from "./i18n.js";
-import { secondsToLoss } from "./live.js";
 
 export const TIER_COLOURS = { advisory: "#4ea3ff", caution: "#ffb020", warning: "#ff3b30" };
 const OWN_COLOUR = "#39d0ff";
@@ -346,12 +345,7 @@ export class ConsoleMap {
     // A 60-second speed vector: a prediction, so dashed.
     const ahead = flyOn(tr.lat[i], tr.lon[i], tr.track_deg[i], tr.gs_kt[i], 60);
     const [ax, ay] = project(ahead.lat, ahead.lon);
-    ctx.setLineDash([4, 4]);
-    ctx.beginPath();
-    ctx.moveTo(x, y);
-    ctx.lineTo(ax, ay);
-    ctx.stroke();
-    ctx.setLineDash([]);
+    predicted(ctx, x, y, ax, ay, [4, 4]);
   }
 
   // The selected alert: each aircraft's predicted path to the closest point of approach
@@ -372,12 +366,7 @@ export class ConsoleMap {
       const [x1, y1] = project(at.lat, at.lon);
       ctx.strokeStyle = colour;
       ctx.lineWidth = 2;
-      ctx.setLineDash([6, 5]);
-      ctx.beginPath();
-      ctx.moveTo(x0, y0);
-      ctx.lineTo(x1, y1);
-      ctx.stroke();
-      ctx.setLineDash([]);
+      predicted(ctx, x0, y0, x1, y1, [6, 5]);
       ctx.beginPath();
       ctx.arc(x1, y1, 6, 0, 2 * Math.PI);
       ctx.stroke();
@@ -496,8 +485,8 @@ export class ConsoleMap {
 
   panBy(dx, dy) {
     const size = this.map.getSize();
-    const flip = document.documentElement.dir === "rtl" ? 1 : 1; // the map never mirrors
-    this.map.panBy([(dx * flip * size.x) / 4, (dy * size.y) / 4], { animate: false });
+    // East is right in every language: the map never mirrors.
+    this.map.panBy([(dx * size.x) / 4, (dy * size.y) / 4], { animate: false });
     this.follow = false;
   }
 
@@ -518,6 +507,16 @@ export class ConsoleMap {
   toggleDim() {
     this.map.getContainer().classList.toggle("dim");
   }
+}
+
+// A predicted path: always dashed, never drawn like a report.
+function predicted(ctx, x0, y0, x1, y1, dash) {
+  ctx.setLineDash(dash);
+  ctx.beginPath();
+  ctx.moveTo(x0, y0);
+  ctx.lineTo(x1, y1);
+  ctx.stroke();
+  ctx.setLineDash([]);
 }
 
 function rankOf(tier) {
@@ -580,5 +579,3 @@ function zoneTooltip(feature, layer) {
   const p = feature.properties || {};
   layer.bindTooltip(`${p.name ?? p.zone_id ?? ""} ${bandText(p.lower, p.upper)}`, { sticky: true });
 }
-
-export { secondsToLoss };

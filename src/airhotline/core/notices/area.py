@@ -109,6 +109,14 @@ class Area:
             for p in polygons
         ]
 
+    def geometry(self) -> dict[str, Any]:
+        """The area as one GeoJSON geometry for a map: a Polygon, or a MultiPolygon when
+        it is in several pieces (`outline`)."""
+        polygons = self.outline()
+        if len(polygons) == 1:
+            return {"type": "Polygon", "coordinates": polygons[0]}
+        return {"type": "MultiPolygon", "coordinates": polygons}
+
     def _ring_on_earth(self, xy: FloatArray) -> list[list[float]]:
         lat, lon = self.from_plane(xy[:, 0], xy[:, 1])
         points = _unwrapped(list(zip(lon.tolist(), lat.tolist(), strict=True)))

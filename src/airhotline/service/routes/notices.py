@@ -82,12 +82,7 @@ async def export_notices(node: Node, caller: Reader) -> dict[str, Any]:
     properties hold its band and window."""
     features = []
     for notice in node.notices.notices(party_id=caller.party_id, active=True):
-        polygons = notice.area.outline()
-        geometry = (
-            {"type": "Polygon", "coordinates": polygons[0]}
-            if len(polygons) == 1
-            else {"type": "MultiPolygon", "coordinates": polygons}
-        )
+        geometry = notice.area.geometry()
         properties = _with_recipients(node, notice, caller.party_id)
         properties["area"] = properties["area"]["type"]
         features.append(

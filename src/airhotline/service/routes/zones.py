@@ -31,13 +31,7 @@ ZoneBody = Annotated[
 def zone_out(zone: Zone) -> dict[str, Any]:
     """The zone as designated, and its ``outline``: the area as a GeoJSON geometry (a
     circle or corridor drawn as the polygon the hotline tests against), for a map."""
-    polygons = zone.area.outline()
-    outline = (
-        {"type": "Polygon", "coordinates": polygons[0]}
-        if len(polygons) == 1
-        else {"type": "MultiPolygon", "coordinates": polygons}
-    )
-    return {"zone_id": zone.id, **zone.spec(), "outline": outline}
+    return {"zone_id": zone.id, **zone.spec(), "outline": zone.area.geometry()}
 
 
 @router.post("/zones", operation_id="designate_zone", status_code=201)
