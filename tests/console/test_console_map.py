@@ -163,3 +163,37 @@ def test_the_sound_can_be_silenced_never_the_cue(atlas: Any) -> None:
     page.locator(".banner.warning").wait_for()
     assert "warning-cue" in (page.locator(".console").get_attribute("class") or "")
     page.keyboard.press("m")
+
+
+def test_labels_never_cover_each_other_and_alerted_tracks_keep_theirs(atlas: Any) -> None:
+    page = atlas
+    page.keyboard.press("h")  # the opening view: the demo's traffic bunched over Cyprus
+    page.locator("li.alert:not(.resolved)").first.wait_for(timeout=WAIT_MS)
+    page.wait_for_timeout(1200)
+    labelled = page.evaluate("window.__hotline.map.labelled")
+    alerted = page.evaluate("[...window.__hotline.map.alertTracks().keys()]")
+    keys = {label["key"] for label in labelled}
+    assert set(alerted) <= keys, "an alerted track lost its label"
+    shown = page.evaluate("window.__hotline.map.screen.n")
+    assert 0 < len(labelled) <= shown
+    boxes = [label["box"] for label in labelled if label["key"] not in alerted]
+    for k, (x, y, w, h) in enumerate(boxes):
+        for bx, by, bw, bh in boxes[k + 1 :]:
+            assert not (x < bx + bw and bx < x + w and y < by + bh and by < y + h), (
+                "two labels overlap"
+            )
+
+
+def test_data_blocks_read_left_to_right_in_arabic(atlas: Any) -> None:
+    page = atlas
+    page.select_option("select.lang", "ar")
+    try:
+        page.wait_for_function("document.documentElement.dir === 'rtl'", timeout=WAIT_MS)
+        page.wait_for_timeout(1200)
+        text = page.evaluate(
+            "(() => { const c = window.__hotline.map.canvas.getContext('2d');"
+            " return [c.direction, c.textAlign]; })()"
+        )
+        assert text == ["ltr", "left"], "the canvas would mirror the data blocks"
+    finally:
+        page.select_option("select.lang", "en")

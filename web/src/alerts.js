@@ -24,6 +24,8 @@ export function AlertList({ live, selected, onSelect, onAck }) {
         .filter(Boolean);
       const acked = (alert.acknowledgements || []).map((k) => k.party);
       const waiting = parties.filter((p) => !acked.includes(p));
+      // One's own centre named as such: "Waiting for ATLAS (you), BOREAS".
+      const who = (names) => names.map((p) => (p === live.party ? `${p} (${t("alerts.you")})` : p)).join(", ");
       const coasting = (alert.tracks || []).some((k) => k.coasting);
       const resolved = alert.state === "resolved";
       const left = secondsToLoss(alert, now);
@@ -77,9 +79,9 @@ export function AlertList({ live, selected, onSelect, onAck }) {
           ? html`<div class="flag escalated">${t("alerts.escalated")}</div>`
           : null}
         <div class="acks">
-          ${acked.length ? html`<span class="acked">${t("alerts.ackedBy", { who: acked.join(", ") })}</span>` : null}
+          ${acked.length ? html`<span class="acked">${t("alerts.ackedBy", { who: who(acked) })}</span>` : null}
           ${waiting.length && !resolved
-            ? html`<span class="waiting">${t("alerts.waiting", { who: waiting.join(", ") })}</span>`
+            ? html`<span class="waiting">${t("alerts.waiting", { who: who(waiting) })}</span>`
             : null}
         </div>
         ${!resolved && !mine

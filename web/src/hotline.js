@@ -223,7 +223,7 @@ function Composer({ live, to, replyTo, onDone }) {
           </label>`
         : null}
     </div>
-    ${form.template ? html`<div class="template">${form.template}</div>` : null}
+    ${form.template ? html`<div class="template" dir="auto">${preview(form, values)}</div>` : null}
     <div class="params">
       ${form.params.map(
         (p) => html`<label class="param">
@@ -238,6 +238,15 @@ function Composer({ live, to, replyTo, onDone }) {
       : null}
     <button type="submit" class="send">${sent ? `✓ ${t("compose.sent")}` : t("compose.send")}</button>
   </form>`;
+}
+
+// The message as it will read, filled in as the fields are typed, blanks as "…": never a
+// raw "{track}" in front of the officer.
+function preview(form, values) {
+  return form.template.replace(/\{(\w+)\}/g, (_, name) => {
+    const value = values[name] ?? (values[`${name}.lat`] ? `${values[`${name}.lat`]} ${values[`${name}.lon`] ?? ""}` : "");
+    return String(value).trim() || "…";
+  });
 }
 
 // A form is named by its own wording in the reader's language, its blanks as "…".

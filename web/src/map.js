@@ -17,6 +17,38 @@ const BUSY = 600;
 const PICK_PX = 14;
 // The side of a track symbol's sprite, in CSS pixels.
 const SPRITE = 18;
+// A label's two lines of 11 px text.
+const LABEL_HEIGHT = 24;
+// The declutter's grid cell (px): a label's box is looked up in the cells it spans.
+const CELL = 32;
+
+// The label boxes placed so far in a draw, bucketed by grid cell.
+class LabelGrid {
+  constructor() {
+    this.cells = new Map();
+  }
+
+  *spanned(x, y, w, h) {
+    for (let cx = Math.floor(x / CELL); cx <= Math.floor((x + w) / CELL); cx++)
+      for (let cy = Math.floor(y / CELL); cy <= Math.floor((y + h) / CELL); cy++) yield `${cx},${cy}`;
+  }
+
+  free(x, y, w, h) {
+    for (const cell of this.spanned(x, y, w, h)) {
+      for (const [bx, by, bw, bh] of this.cells.get(cell) ?? [])
+        if (x < bx + bw && bx < x + w && y < by + bh && by < y + h) return false;
+    }
+    return true;
+  }
+
+  add(x, y, w, h) {
+    for (const cell of this.spanned(x, y, w, h)) {
+      const boxes = this.cells.get(cell);
+      if (boxes) boxes.push([x, y, w, h]);
+      else this.cells.set(cell, [[x, y, w, h]]);
+    }
+  }
+}
 
 export class ConsoleMap {
   constructor(element, live, { onSelect } = {}) {
@@ -138,6 +170,10 @@ export class ConsoleMap {
     const ctx = canvas.getContext("2d");
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.clearRect(0, 0, size.x, size.y);
+    // Text on the map runs left to right, anchored at its left, in every language: the
+    // canvas would otherwise inherit the page's right-to-left and mirror data blocks.
+    ctx.direction = "ltr";
+    ctx.textAlign = "left";
     const tracks = this.live.tracks;
     const project = this.projector();
     // Screen positions of every track in view, once: drawing and picking share them.
@@ -228,26 +264,60 @@ export class ConsoleMap {
     for (const [colour, members, faded] of groups) {
       for (const k of members) {
         const sprite = this.sprite(colour, faded, tracks.track_deg[rows[k]]);
-        ctx.drawImage(sprite, xs[k] - SPRITE / 2, ys[k] - SPRITE / 2, SPRITE, SPRITE);
+        // Whole pixels: a straight copy, not a resampled one.
+        ctx.drawImage(sprite, Math.round(xs[k] - SPRITE / 2), Math.round(ys[k] - SPRITE / 2), SPRITE, SPRITE);
       }
     }
 
-    // Labels: callsign (or track id), flight level with a climb/descent arrow, speed.
+    // Labels: callsign (or track id), flight level with a climb/descent arrow, speed —
+    // left to right in every language (a data block reads the same in Arabic), and
+    // decluttered: alerted and selected tracks placed first, then own, then the rest,
+    // each in the first of four places round its symbol that covers no label already
+    // placed; one with no free place is left out (its symbol stays; L shows it alone).
     if (this.labels) {
       ctx.font = "11px 'DejaVu Sans Mono', monospace";
       ctx.textBaseline = "top";
+      const charWidth = ctx.measureText("0").width;
+      const order = [];
       for (let k = 0; k < shown; k++) {
         const i = rows[k];
         if (busy && !important(i)) continue;
-        const colour = colourOf(i);
-        ctx.globalAlpha = tracks.coasting[i] ? 0.5 : 1;
-        ctx.fillStyle = colour;
+        order.push(k);
+      }
+      const rank = (k) => (kept.has(rows[k]) ? 0 : tracks.owner[rows[k]] === own ? 1 : 2);
+      order.sort((a, b) => rank(a) - rank(b));
+      const placed = new LabelGrid();
+      this.labelled = []; // what this draw labelled where (the browser tests read it)
+      // The symbols too, unless busy (then few are labelled): a label hides no aircraft.
+      if (!busy) for (let k = 0; k < shown; k++) placed.add(xs[k] - 7, ys[k] - 7, 14, 14);
+      for (const k of order) {
+        const i = rows[k];
         const name = tracks.callsign[i] || tracks.track_id[i];
         const vr = tracks.vrate_fpm[i];
         const arrow = vr > 300 ? "↑" : vr < -300 ? "↓" : " ";
         const fl = String(Math.round(tracks.alt_ft[i] / 100)).padStart(3, "0");
-        ctx.fillText(name, xs[k] + 9, ys[k] - 12);
-        ctx.fillText(`${fl}${arrow} ${Math.round(tracks.gs_kt[i])}`, xs[k] + 9, ys[k]);
+        const second = `${fl}${arrow} ${Math.round(tracks.gs_kt[i])}`;
+        const w = Math.max(name.length, second.length) * charWidth;
+        const h = LABEL_HEIGHT;
+        const x = xs[k];
+        const y = ys[k];
+        const places = [
+          [x + 9, y - 12],
+          [x - 9 - w, y - 12],
+          [x + 9, y + 8],
+          [x - 9 - w, y - h - 6],
+        ];
+        let at = places.find(([px, py]) => placed.free(px, py, w, h));
+        if (at === undefined) {
+          if (rank(k) > 0) continue;
+          at = places[0]; // an alerted or selected track is always labelled
+        }
+        placed.add(at[0], at[1], w, h);
+        this.labelled.push({ key: keyOf(i), box: [at[0], at[1], w, h] });
+        ctx.globalAlpha = tracks.coasting[i] ? 0.5 : 1;
+        ctx.fillStyle = colourOf(i);
+        ctx.fillText(name, at[0], at[1]);
+        ctx.fillText(second, at[0], at[1] + 12);
       }
       ctx.globalAlpha = 1;
     }
