@@ -340,3 +340,18 @@ def test_the_catalog_command_lists_every_type_in_every_language() -> None:
     wrong = CliRunner().invoke(app, ["messages", "catalog", "--lang", "fr"])
     assert wrong.exit_code == 2
     assert "--lang: no catalogue for 'fr'" in wrong.stderr
+
+
+@pytest.mark.parametrize("lang", sorted(RIGHT_TO_LEFT))
+def test_a_date_reads_in_the_readers_direction_its_time_of_day_left_to_right(lang: str) -> None:
+    import unicodedata
+
+    start = {"drill": "D1", "time": SAMPLE[ParamKind.TIME]}
+    text = render("drill-start", "start", start, lang)
+    opened = text.index(FSI, text.index("D1"))
+    date = text[opened + 1 : text.index(LRI, opened)]
+    # The isolate takes its direction from its first strong letter: the month's name.
+    first_strong = next(c for c in date if unicodedata.bidirectional(c) in ("L", "R", "AL"))
+    assert unicodedata.bidirectional(first_strong) in ("R", "AL"), date
+    assert f"{LRI}12:30 UTC{PDI}{PDI}" in text
+    assert text.count(LRI) + text.count(FSI) == text.count(PDI)

@@ -77,6 +77,12 @@ def _value(param: Param, value: Any, lang: str, rtl: bool) -> str:
     text = _format(kind, value, lang)
     if not rtl:
         return text
+    if kind is ParamKind.TIME:
+        # "3 يونيو 14:30 UTC": the date is words of the sentence (a month's name), read
+        # in the reader's direction; only the time of day is a left-to-right value. One
+        # left-to-right isolate round it all would show the month before the day.
+        day, _, clock = text.rpartition(" ")[0].rpartition(" ")
+        return f"{FSI}{day} {LRI}{clock} UTC{PDI}{PDI}"
     return f"{FSI if kind is ParamKind.TEXT else LRI}{text}{PDI}"
 
 
