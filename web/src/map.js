@@ -346,27 +346,17 @@ export class ConsoleMap {
 
   sprite(colour, faded, trackDeg) {
     const step = Math.round((((trackDeg % 360) + 360) % 360) / 10) % 36;
-    const key = `${colour}|${faded ? 1 : 0}|${step}`;
     this.sprites ??= new Map();
-    let sprite = this.sprites.get(key);
+    let set = this.sprites.get(colour);
+    if (set === undefined) {
+      set = [new Array(36), new Array(36)];
+      this.sprites.set(colour, set);
+    }
+    const state = faded ? 1 : 0;
+    let sprite = set[state][step];
     if (sprite === undefined) {
-      const ratio = window.devicePixelRatio || 1;
-      sprite = document.createElement("canvas");
-      sprite.width = sprite.height = SPRITE * ratio;
-      const c = sprite.getContext("2d");
-      c.setTransform(ratio, 0, 0, ratio, 0, 0);
-      c.beginPath();
-      chevron(c, SPRITE / 2, SPRITE / 2, step * 10);
-      if (faded) {
-        c.globalAlpha = 0.4;
-        c.strokeStyle = colour;
-        c.lineWidth = 1.2;
-        c.stroke();
-      } else {
-        c.fillStyle = colour;
-        c.fill();
-      }
-      this.sprites.set(key, sprite);
+      sprite = drawnSprite(colour, faded, step * 10);
+      set[state][step] = sprite;
     }
     return sprite;
   }
@@ -591,6 +581,31 @@ function predicted(ctx, x0, y0, x1, y1, dash) {
 
 function rankOf(tier) {
   return { warning: 0, caution: 1, advisory: 2 }[tier] ?? 3;
+}
+
+// One symbol, drawn once: an ImageBitmap where the browser can make one at once (an
+// immutable image: stamping it needs no snapshot of a canvas, as a canvas source does
+// at every drawImage), else the canvas itself.
+function drawnSprite(colour, faded, trackDeg) {
+  const ratio = window.devicePixelRatio || 1;
+  const side = SPRITE * ratio;
+  const offscreen = typeof OffscreenCanvas === "function";
+  const canvas = offscreen ? new OffscreenCanvas(side, side) : document.createElement("canvas");
+  canvas.width = canvas.height = side;
+  const c = canvas.getContext("2d");
+  c.setTransform(ratio, 0, 0, ratio, 0, 0);
+  c.beginPath();
+  chevron(c, SPRITE / 2, SPRITE / 2, trackDeg);
+  if (faded) {
+    c.globalAlpha = 0.4;
+    c.strokeStyle = colour;
+    c.lineWidth = 1.2;
+    c.stroke();
+  } else {
+    c.fillStyle = colour;
+    c.fill();
+  }
+  return offscreen ? canvas.transferToImageBitmap() : canvas;
 }
 
 function chevron(ctx, x, y, trackDeg) {
