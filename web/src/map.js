@@ -19,6 +19,7 @@ const PICK_PX = 14;
 const SPRITE = 18;
 // A label's two lines of 11 px text.
 const LABEL_HEIGHT = 24;
+const LABEL_PLATE = "#0b1622";
 // The declutter's grid cell (px): a label's box is looked up in the cells it spans.
 const CELL = 32;
 
@@ -314,6 +315,13 @@ export class ConsoleMap {
         }
         placed.add(at[0], at[1], w, h);
         this.labelled.push({ key: keyOf(i), box: [at[0], at[1], w, h] });
+        if (rank(k) === 0) {
+          // An alerted or selected track's label on a dark plate: readable over the
+          // thousands of symbols of a busy sky.
+          ctx.globalAlpha = 0.85;
+          ctx.fillStyle = LABEL_PLATE;
+          ctx.fillRect(at[0] - 2, at[1] - 2, w + 4, h + 2);
+        }
         ctx.globalAlpha = tracks.coasting[i] ? 0.5 : 1;
         ctx.fillStyle = colourOf(i);
         ctx.fillText(name, at[0], at[1]);
