@@ -227,6 +227,12 @@ def test_a_shift_on_the_hotline(
         assert ids == list(range(stats["first"] + 1, stats["first"] + 1 + len(ids))), (
             "every event after the sign-in, once, in order"
         )
+    # Back in English, though English was chosen as the server went away: the messages
+    # and the composer's wording too, not only the layout.
+    expect(atlas.page.locator("li.message[data-type=intentions] .text").first).to_have_attribute(
+        "lang", "en", timeout=WAIT_MS
+    )
+    expect(atlas.page.locator("form.composer .template")).to_contain_text("Request intentions")
     atlas.shot("06-reconnected")
     boreas.shot("06-reconnected")
 

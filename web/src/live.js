@@ -82,9 +82,17 @@ export class Live {
 
   async setLanguage(lang) {
     this.lang = lang;
-    await Promise.all([this.loadMessages(), this.loadCatalogue()]);
+    // The stream in the new language at once, even with the server away (it retries
+    // with its own address); the messages and the catalogue again, here or, if the
+    // server is away, on reconnection (`setConnection`).
     this.restream();
+    await this.loadWords();
     this.changed();
+  }
+
+  // What the server words in the reader's language: the messages and the catalogue.
+  async loadWords() {
+    await Promise.all([this.loadMessages(), this.loadCatalogue()]);
   }
 
   // --- REST snapshots -----------------------------------------------------------------
@@ -255,6 +263,8 @@ export class Live {
       this.reload(() => this.loadParties());
       this.reload(() => this.loadNotices());
       this.reload(() => this.loadZones());
+      // In the language chosen meanwhile, too.
+      this.reload(() => this.loadWords());
     }
     this.changed();
   }
@@ -277,6 +287,8 @@ export class Live {
       this.reload(() => this.loadNotices());
     } else if (kind.startsWith("zone.")) {
       this.reload(() => this.loadZones());
+      // In the language chosen meanwhile, too.
+      this.reload(() => this.loadWords());
     }
     this.changed();
   }

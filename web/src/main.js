@@ -206,7 +206,7 @@ function Console({ api, me }) {
     try {
       await live.setLanguage(lang);
     } catch {
-      // The server is away: the messages come again in this language on reconnection.
+      // The server is away: the messages come in this language on reconnection.
     }
     redraw();
   };
