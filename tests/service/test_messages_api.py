@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import sqlalchemy
 from tests.service.conftest import (
     EventReader,
     Hotline,
@@ -485,3 +486,53 @@ def test_alerts_speak_and_acknowledging_answers(sqlite_url: str) -> None:
         send(hotline, "BOREAS", response="roger", in_reply_to=said["BOREAS"][0]["message_id"])
         alert = hotline.client.get(f"/v1/alerts/{alert_id}", headers=hotline.admin).json()
         assert sorted(a["party"] for a in alert["acknowledgements"]) == ["ATLAS", "BOREAS"]
+
+
+def test_a_retried_message_with_its_idempotency_key_is_sent_once(database_url: str) -> None:
+    body = {"to": "BOREAS", **CONTACT}
+    key = {"Idempotency-Key": "atlas-contact-1"}
+    with open_hotline(database_url) as first:
+        headers = {**first.operator("ATLAS"), **key}
+        sent = first.client.post("/v1/messages", json=body, headers=headers)
+        assert sent.status_code == 201, sent.text
+        assert "Idempotent-Replayed" not in sent.headers
+        head = first.head()
+        # The answer was lost on the way: the centre sends again, with the same key.
+        again = first.client.post("/v1/messages", json=body, headers=headers)
+        assert again.status_code == 201, again.text
+        assert again.headers["Idempotent-Replayed"] == "true"
+        assert [m["message_id"] for m in again.json()] == [m["message_id"] for m in sent.json()]
+        assert first.head() == head, "nothing journaled twice"
+        # The same key with another message is refused, naming the header.
+        other = {**body, "params": {**CONTACT["params"], "frequency": 121.5}}
+        refused = first.client.post("/v1/messages", json=other, headers=headers)
+        assert assert_problem(refused, 409)["field"] == "Idempotency-Key"
+        assert first.head() == head
+        atlas, boreas = first.operator("ATLAS"), first.operator("BOREAS")
+    # After a restart the key still answers, from the journal's own table; and the
+    # stored answer names the record that holds the message (the answers' audit).
+    with open_hotline(database_url, parties=()) as second:
+        headers = {**atlas, **key}
+        head = second.head()
+        replay = second.client.post("/v1/messages", json=body, headers=headers)
+        assert replay.status_code == 201, replay.text
+        assert replay.headers["Idempotent-Replayed"] == "true"
+        assert [m["message_id"] for m in replay.json()] == [m["message_id"] for m in sent.json()]
+        assert second.head() == head
+        audit = second.node.store.audit_answers()
+        assert audit.ok, audit.problems
+        # Moved to a party that was never told of that record, the answer is a lie.
+        cirrus = second.node.party_by_name("CIRRUS").id
+        engine = sqlalchemy.create_engine(database_url)
+        try:
+            with engine.begin() as connection:
+                connection.execute(
+                    sqlalchemy.text("UPDATE idempotency SET party_id = :p WHERE key = :k"),
+                    {"p": cirrus, "k": key["Idempotency-Key"]},
+                )
+        finally:
+            engine.dispose()
+        (problem,) = second.node.store.audit_answers().problems
+        assert problem.endswith("a record of no party"), problem
+        listed = second.client.get("/v1/messages", headers=boreas).json()
+        assert [m["type"] for m in listed].count("contact") == 1

@@ -184,7 +184,10 @@ function Composer({ live, to, replyTo, onDone }) {
       setTimeout(() => setSent(false), 2000);
       onDone();
     } catch (refused) {
-      setError({ field: refused.field, text: refused.message });
+      // At its field the refusal needs no "params.level: " before it: the field says so.
+      const prefix = refused.field ? `${refused.field}: ` : "";
+      const text = prefix && refused.message.startsWith(prefix) ? refused.message.slice(prefix.length) : refused.message;
+      setError({ field: refused.field, text });
     }
   };
   const fieldError = (name) =>

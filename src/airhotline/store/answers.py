@@ -7,7 +7,9 @@ transaction as that record. So the answers are many small witnesses of the journ
 past, kept beside it: one that names a record the journal no longer holds (a cut-off
 tail), holds with another hash (a rewritten one) or holds for another party tells a
 party that something is committed which the journal does not say. This audit checks
-each answer against the record it names.
+each answer against the record it names. A hotline message's answer (`core.messages`)
+names the hotline's record of it, which belongs to no party: that one must have the
+party in its audience.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, select
 
 from airhotline.clock import us_from_iso
-from airhotline.store.schema import idempotency, journal
+from airhotline.store.schema import idempotency, journal, journal_audience
 
 __all__ = ["AnswerAudit", "audit_answers"]
 
@@ -73,6 +75,17 @@ def _check(connection: Connection, answers: Sequence[AnyRow]) -> Iterable[str]:
     if times:
         for row in connection.execute(select(*columns).where(journal.c.time_us.in_(times))):
             by_time[(row.time_us, row.hash)] = row
+    # Who was told of the hotline's own records among them (a message's sender is).
+    unowned = sorted(
+        {row.seq for row in [*by_seq.values(), *by_time.values()] if row.party_id is None}
+    )
+    told: set[tuple[int, int]] = set()
+    if unowned:
+        audience = select(journal_audience.c.seq, journal_audience.c.party_id)
+        for seq, party_id in connection.execute(
+            audience.where(journal_audience.c.seq.in_(unowned))
+        ):
+            told.add((seq, party_id))
     for answer, named in claims:
         # The key is the client's text: JSON-quoted, it stays on one line and in ASCII.
         where = f"answer to party {answer.party_id}, key {json.dumps(answer.key)}"
@@ -98,6 +111,8 @@ def _check(connection: Connection, answers: Sequence[AnyRow]) -> Iterable[str]:
                 )
                 continue
             name = f"seq {record.seq}"
+        if record.party_id is None and (record.seq, answer.party_id) in told:
+            continue  # the hotline's record of a message the party sent
         if record.party_id != answer.party_id:
             owner = "no party" if record.party_id is None else f"party {record.party_id}"
             yield f"{where}: names {name}, a record of {owner}"

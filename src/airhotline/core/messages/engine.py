@@ -20,6 +20,7 @@ one lock, so that two answers to one message cannot both close it.
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import threading
 from collections.abc import Collection, Mapping, Sequence
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from airhotline import units
-from airhotline.clock import US_PER_S, Clock
+from airhotline.clock import US_PER_S, Clock, iso_from_us
 from airhotline.core.access import Principal, Sharing
 from airhotline.core.alerts.events import (
     AlertAcknowledged,
@@ -63,8 +64,8 @@ from airhotline.core.messages.model import RESPONSE_TYPE, Message
 from airhotline.core.messages.params import checked_params, form_of
 from airhotline.core.picture import PictureView, TrackKey
 from airhotline.core.ports import Journal, UnitOfWork
-from airhotline.core.records import PartyRow, Record
-from airhotline.errors import ConflictError, InputError, NotFoundError
+from airhotline.core.records import IdempotentAnswer, PartyRow, Record
+from airhotline.errors import ConflictError, IdempotencyConflictError, InputError, NotFoundError
 from airhotline.ids import IdSource, RandomIds
 
 __all__ = ["ALERT_ANSWER", "MessageEngine", "MessagePolicy", "Outgoing", "Parties"]
@@ -205,10 +206,32 @@ class MessageEngine:
         """Journal a party's message (one per recipient) or response; `InputError`,
         `NotFoundError` or `ConflictError` naming the field, and nothing journaled, if
         any part of it is wrong."""
+        sent, _ = self.send_once(sender, outgoing, idempotency_key=None, body_sha256="")
+        return sent
+
+    def send_once(
+        self,
+        sender: Principal,
+        outgoing: Outgoing,
+        *,
+        idempotency_key: str | None,
+        body_sha256: str,
+    ) -> tuple[list[Message], bool]:
+        """`send`, once per ``idempotency_key``: a retry with the key (and the same body,
+        ``body_sha256``) gets the messages the first sent, as they are now, and True;
+        with another body, `IdempotencyConflictError`. The key's answer is written in
+        the very transaction that journals the messages."""
         party_id = sender.party_id
         if party_id is None:
             raise InputError("from", "only a party's operator sends messages")
         with self._lock:
+            if idempotency_key is not None:
+                known = self._journal.idempotent_answer(party_id, idempotency_key)
+                if known is not None:
+                    if known.body_sha256 != body_sha256:
+                        raise IdempotencyConflictError(idempotency_key)
+                    ids = json.loads(known.response_json)["message_ids"]
+                    return [m for m in (self.book.get(str(i)) for i in ids) if m], True
             now = self._clock.now_us()
             me = self._parties.party(party_id)
             # The word first: it needs no lookup.
@@ -218,10 +241,13 @@ class MessageEngine:
                 sent, events = self._response(me, word, outgoing, original, now)
             else:
                 sent, events = self._message(me, outgoing, original, now)
-            self._commit(events, now)
+            answer = None
+            if idempotency_key is not None:
+                answer = (party_id, idempotency_key, body_sha256, [m.id for m in sent])
+            self._commit(events, now, answer=answer)
         if original is not None and original.type == CONFLICT_ALERT and original.alert_id:
             self._acknowledge_alert(original, sent[0], sender)
-        return sent
+        return sent, False
 
     def _answered(self, message_id: str | None, party_id: int) -> Message | None:
         """The open message ``message_id`` names, addressed to the party."""
@@ -655,9 +681,30 @@ class MessageEngine:
                 events.append(LineDegraded(name, party_id, line.check_id))
         return events
 
-    def _commit(self, events: Sequence[JournalEvent], now: int) -> list[Record]:
+    def _commit(
+        self,
+        events: Sequence[JournalEvent],
+        now: int,
+        *,
+        answer: tuple[int, str, str, list[str]] | None = None,
+    ) -> list[Record]:
+        """Journal ``events``; with ``answer`` (party, idempotency key, body hash, the
+        messages' ids), the key's answer in the same transaction, naming the first
+        record by its time and hash as a receipt does (the answers' audit checks it)."""
+
         def unit(tx: UnitOfWork) -> list[Record]:
-            return [append(tx, event, time_us=now, rules=self._rules) for event in events]
+            records = [append(tx, event, time_us=now, rules=self._rules) for event in events]
+            if answer is not None and records:
+                party_id, key, body_sha256, ids = answer
+                first = records[0]
+                response = {
+                    "committed": iso_from_us(first.time_us, exact=True),
+                    "hash": first.hash,
+                    "message_ids": ids,
+                }
+                text = json.dumps(response, separators=(",", ":"), sort_keys=True)
+                tx.idempotency_put(party_id, key, IdempotentAnswer(body_sha256, 201, text))
+            return records
 
         return self._journal.write(unit)
 

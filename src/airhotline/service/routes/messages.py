@@ -8,10 +8,12 @@ parameters as data.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 
 from airhotline.clock import iso_from_us
 from airhotline.core.access import Principal, Role
@@ -90,18 +92,32 @@ def message_out(message: Message, lang: str) -> MessageOut:
     status_code=201,
     responses={
         404: {"description": "No such party (to) or message of yours (in_reply_to)"},
-        409: {"description": "No active agreement, or the message answered is closed"},
+        409: {
+            "description": "No active agreement, the message answered is closed, or the"
+            " Idempotency-Key was used with another body"
+        },
         422: {"description": "A field of the message is wrong: the problem names it"},
     },
 )
 def send_message(
-    node: Node, caller: Operator, body: MessageIn, lang: Lang = None
+    response: Response,
+    node: Node,
+    caller: Operator,
+    body: MessageIn,
+    lang: Lang = None,
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)
+    ] = None,
 ) -> list[MessageOut]:
     """Send a message to one party or to every party with an active agreement (one
     message each), or answer one: a response word (``wilco``, ``roger``, ``standby``,
-    ...) or, for a message that any answer closes, a message of its own."""
+    ...) or, for a message that any answer closes, a message of its own. With an
+    ``Idempotency-Key``, a retry of the same body sends nothing again: it gets the
+    messages sent the first time (as they are now) and ``Idempotent-Replayed: true``."""
     shown = reader_lang(node, caller, lang)
-    sent = node.messages.send(
+    # The same message is the same parsed body, however its JSON was spaced.
+    canonical = json.dumps(body.model_dump(mode="json", by_alias=True), sort_keys=True)
+    sent, replayed = node.messages.send_once(
         caller,
         Outgoing(
             type=body.type,
@@ -112,7 +128,11 @@ def send_message(
             in_reply_to=body.in_reply_to,
             response=body.response,
         ),
+        idempotency_key=idempotency_key,
+        body_sha256=hashlib.sha256(canonical.encode()).hexdigest(),
     )
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
     return [message_out(node.messages.get(m.id, party_id=None), shown) for m in sent]
 
 
