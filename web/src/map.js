@@ -275,6 +275,7 @@ export class ConsoleMap {
     // decluttered: alerted and selected tracks placed first, then own, then the rest,
     // each in the first of four places round its symbol that covers no label already
     // placed; one with no free place is left out (its symbol stays; L shows it alone).
+    this.labelGrid = null;
     if (this.labels) {
       ctx.font = "11px 'DejaVu Sans Mono', monospace";
       ctx.textBaseline = "top";
@@ -288,6 +289,7 @@ export class ConsoleMap {
       const rank = (k) => (kept.has(rows[k]) ? 0 : tracks.owner[rows[k]] === own ? 1 : 2);
       order.sort((a, b) => rank(a) - rank(b));
       const placed = new LabelGrid();
+      this.labelGrid = placed; // the CPA's caption keeps clear of them (drawAlertPrediction)
       this.labelled = []; // what this draw labelled where (the browser tests read it)
       // The symbols too, unless busy (then few are labelled): a label hides no aircraft.
       if (!busy) for (let k = 0; k < shown; k++) placed.add(xs[k] - 7, ys[k] - 7, 14, 14);
@@ -442,11 +444,26 @@ export class ConsoleMap {
     }
     if (cpas.length === 0) return;
     const [cx, cy] = cpas[0];
-    ctx.fillStyle = colour;
     ctx.font = "bold 12px sans-serif";
     ctx.textBaseline = "bottom";
     const miss = `${t("map.cpa")} (${t("map.predicted")}) ${alert.dcpa_nm.toFixed(1)} NM`;
-    ctx.fillText(miss, cx + 10, cy - 8);
+    // On a plate, like the alerted tracks' labels, in the first of four places round
+    // the CPA that covers none of this draw's labels (the two aircraft's are near).
+    const w = ctx.measureText(miss).width + 4;
+    const places = [
+      [cx + 8, cy - 23],
+      [cx + 8, cy + 8],
+      [cx - 8 - w, cy - 23],
+      [cx - 8 - w, cy + 8],
+    ];
+    const labels = this.labelGrid;
+    const [px, py] = places.find(([x, y]) => !labels || labels.free(x, y, w, 16)) ?? places[0];
+    ctx.globalAlpha = 0.85;
+    ctx.fillStyle = LABEL_PLATE;
+    ctx.fillRect(px, py, w, 16);
+    ctx.globalAlpha = 1;
+    ctx.fillStyle = colour;
+    ctx.fillText(miss, px + 2, py + 15);
   }
 
   drawRuler(ctx, project) {
