@@ -508,6 +508,20 @@ def test_a_retried_message_with_its_idempotency_key_is_sent_once(database_url: s
         refused = first.client.post("/v1/messages", json=other, headers=headers)
         assert assert_problem(refused, 409)["field"] == "Idempotency-Key"
         assert first.head() == head
+        # A key the party's feed used for reports answers no message.
+        feed = first.client.post(
+            "/v1/tracks",
+            json=[report("A7")],
+            headers={**first.feed("ATLAS"), "Idempotency-Key": "shared-key"},
+        )
+        assert feed.status_code == 200, feed.text
+        clash = first.client.post(
+            "/v1/messages",
+            json=body,
+            headers={**first.operator("ATLAS"), "Idempotency-Key": "shared-key"},
+        )
+        assert assert_problem(clash, 409)["field"] == "Idempotency-Key"
+        head = first.head()
         atlas, boreas = first.operator("ATLAS"), first.operator("BOREAS")
     # After a restart the key still answers, from the journal's own table; and the
     # stored answer names the record that holds the message (the answers' audit).

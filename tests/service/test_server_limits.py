@@ -111,16 +111,18 @@ def test_a_dribbled_body_is_answered_408(short: Served) -> None:
 
 
 def test_a_body_sent_at_a_fair_rate_is_not_cut(short: Served) -> None:
-    # 2 400 bytes at about 4 KB/s: longer than body_timeout_s, above body_min_rate_bps.
-    body = json.dumps({"name": "DELTA", "lang": "ru", "pad": "x" * 2400}).encode()
+    # 4 000 bytes: the first 1 000 at once, the rest at about 4 KB/s: longer than
+    # body_timeout_s, always above body_min_rate_bps, and a second ahead of the deadline
+    # from the start (on a loaded CI machine a scheduling stall once cut the dribble).
+    body = json.dumps({"name": "DELTA", "lang": "ru", "pad": "x" * 4000}).encode()
     head = (
         ADD_PARTY
         + f"Authorization: Bearer {short.admin}\r\nContent-Length: {len(body)}\r\n".encode()
         + b"Connection: close\r\n\r\n"
     )
     with short.connect() as sock:
-        sock.sendall(head)
-        for start in range(0, len(body), 100):
+        sock.sendall(head + body[:1000])
+        for start in range(1000, len(body), 100):
             sock.sendall(body[start : start + 100])
             time.sleep(0.025)
         response = read_until_closed(sock, within_s=5)
