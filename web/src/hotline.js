@@ -254,7 +254,7 @@ function preview(form, values) {
 
 // A form is named by its own wording in the reader's language, its blanks as "…".
 function formLabel(form) {
-  return form.template ? form.template.replace(/\{\w+\}/g, "…") : form.form;
+  return form.template ? preview(form, {}) : form.form;
 }
 
 function labelOf(param) {

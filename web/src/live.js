@@ -287,8 +287,6 @@ export class Live {
       this.reload(() => this.loadNotices());
     } else if (kind.startsWith("zone.")) {
       this.reload(() => this.loadZones());
-      // In the language chosen meanwhile, too.
-      this.reload(() => this.loadWords());
     }
     this.changed();
   }

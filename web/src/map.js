@@ -42,6 +42,11 @@ class LabelGrid {
     return true;
   }
 
+  // The first of ``places`` ([x, y] each) where a w × h box covers nothing placed.
+  firstFree(places, w, h) {
+    return places.find(([x, y]) => this.free(x, y, w, h));
+  }
+
   add(x, y, w, h) {
     for (const cell of this.spanned(x, y, w, h)) {
       const boxes = this.cells.get(cell);
@@ -310,20 +315,16 @@ export class ConsoleMap {
           [x + 9, y + 8],
           [x - 9 - w, y - h - 6],
         ];
-        let at = places.find(([px, py]) => placed.free(px, py, w, h));
+        let at = placed.firstFree(places, w, h);
         if (at === undefined) {
           if (rank(k) > 0) continue;
           at = places[0]; // an alerted or selected track is always labelled
         }
         placed.add(at[0], at[1], w, h);
         this.labelled.push({ key: keyOf(i), box: [at[0], at[1], w, h] });
-        if (rank(k) === 0) {
-          // An alerted or selected track's label on a dark plate: readable over the
-          // thousands of symbols of a busy sky.
-          ctx.globalAlpha = 0.85;
-          ctx.fillStyle = LABEL_PLATE;
-          ctx.fillRect(at[0] - 2, at[1] - 2, w + 4, h + 2);
-        }
+        // An alerted or selected track's label on a plate: readable over the thousands
+        // of symbols of a busy sky.
+        if (rank(k) === 0) plate(ctx, at[0] - 2, at[1] - 2, w + 4, h + 2);
         ctx.globalAlpha = tracks.coasting[i] ? 0.5 : 1;
         ctx.fillStyle = colourOf(i);
         ctx.fillText(name, at[0], at[1]);
@@ -456,12 +457,8 @@ export class ConsoleMap {
       [cx - 8 - w, cy - 23],
       [cx - 8 - w, cy + 8],
     ];
-    const labels = this.labelGrid;
-    const [px, py] = places.find(([x, y]) => !labels || labels.free(x, y, w, 16)) ?? places[0];
-    ctx.globalAlpha = 0.85;
-    ctx.fillStyle = LABEL_PLATE;
-    ctx.fillRect(px, py, w, 16);
-    ctx.globalAlpha = 1;
+    const [px, py] = this.labelGrid?.firstFree(places, w, 16) ?? places[0];
+    plate(ctx, px, py, w, 16);
     ctx.fillStyle = colour;
     ctx.fillText(miss, px + 2, py + 15);
   }
@@ -606,6 +603,14 @@ function predicted(ctx, x0, y0, x1, y1, dash) {
 
 function rankOf(tier) {
   return { warning: 0, caution: 1, advisory: 2 }[tier] ?? 3;
+}
+
+// A dark plate under text that must stay readable over traffic.
+function plate(ctx, x, y, w, h) {
+  ctx.globalAlpha = 0.85;
+  ctx.fillStyle = LABEL_PLATE;
+  ctx.fillRect(x, y, w, h);
+  ctx.globalAlpha = 1;
 }
 
 // One symbol, drawn once: an ImageBitmap where the browser can make one at once (an

@@ -10,22 +10,20 @@ another body is a conflict. Keys are forgotten after ``retention_s``.
 
 from __future__ import annotations
 
-import json
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from airhotline.clock import US_PER_S, Clock, iso_from_us
+from airhotline.clock import US_PER_S, Clock
 from airhotline.core.events import SharingRules, append
 from airhotline.core.picture import Picture
 from airhotline.core.ports import Journal, UnitOfWork
 from airhotline.core.quotas import Quotas, ReportRate
-from airhotline.core.records import IdempotentAnswer
+from airhotline.core.records import IdempotentAnswer, receipt_json
 from airhotline.core.reports import ReportBatch
 from airhotline.core.track_events import TracksReported
-from airhotline.errors import IdempotencyConflictError, InputError, QuotaError
+from airhotline.errors import InputError, QuotaError
 
 __all__ = ["Ingest", "IngestAnswer"]
 
@@ -94,15 +92,7 @@ class Ingest:
                 if raced is not None:
                     return _replay(raced, body_sha256, idempotency_key)
             record = append(tx, event, time_us=now, rules=self._rules)
-            # The receipt names the record by its time and hash, never by its seq: the
-            # seq would tell the party how much the others wrote in between.
-            body = _json(
-                {
-                    "accepted": len(batch),
-                    "committed": iso_from_us(record.time_us, exact=True),
-                    "hash": record.hash,
-                }
-            )
+            body = receipt_json(record, accepted=len(batch))
             if idempotency_key is not None:
                 tx.idempotency_put(
                     party_id, idempotency_key, IdempotentAnswer(body_sha256, 200, body)
@@ -149,10 +139,5 @@ class Ingest:
 
 
 def _replay(known: IdempotentAnswer, body_sha256: str, key: str) -> IngestAnswer:
-    if known.body_sha256 != body_sha256:
-        raise IdempotencyConflictError(key)
-    return IngestAnswer(status=known.status, body_json=known.response_json, replayed=True)
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+    answer = known.for_retry(body_sha256, key)
+    return IngestAnswer(status=answer.status, body_json=answer.response_json, replayed=True)

@@ -6,9 +6,13 @@ adapter (`airhotline.store`) implements it, never the other way round.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
+
+from airhotline.clock import iso_from_us
+from airhotline.errors import IdempotencyConflictError
 
 __all__ = [
     "AgreementRow",
@@ -105,3 +109,18 @@ class IdempotentAnswer(NamedTuple):
     body_sha256: str
     status: int
     response_json: str
+
+    def for_retry(self, body_sha256: str, key: str) -> IdempotentAnswer:
+        """This answer, for a retry with the same body; `IdempotencyConflictError` for
+        another one."""
+        if self.body_sha256 != body_sha256:
+            raise IdempotencyConflictError(key)
+        return self
+
+
+def receipt_json(record: Record, **fields: Any) -> str:
+    """A committed request's answer: ``fields`` and the record that holds it, named by
+    its time and hash, never its seq (which would tell a party how much the others
+    wrote); the answers' audit (`store.answers`) checks each against the journal."""
+    named = {"committed": iso_from_us(record.time_us, exact=True), "hash": record.hash}
+    return json.dumps({**fields, **named}, separators=(",", ":"), sort_keys=True)

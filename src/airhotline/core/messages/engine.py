@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from airhotline import units
-from airhotline.clock import US_PER_S, Clock, iso_from_us
+from airhotline.clock import US_PER_S, Clock
 from airhotline.core.access import Principal, Sharing
 from airhotline.core.alerts.events import (
     AlertAcknowledged,
@@ -64,7 +64,7 @@ from airhotline.core.messages.model import RESPONSE_TYPE, Message
 from airhotline.core.messages.params import checked_params, form_of
 from airhotline.core.picture import PictureView, TrackKey
 from airhotline.core.ports import Journal, UnitOfWork
-from airhotline.core.records import IdempotentAnswer, PartyRow, Record
+from airhotline.core.records import IdempotentAnswer, PartyRow, Record, receipt_json
 from airhotline.errors import ConflictError, IdempotencyConflictError, InputError, NotFoundError
 from airhotline.ids import IdSource, RandomIds
 
@@ -230,8 +230,9 @@ class MessageEngine:
                 if known is not None:
                     # A party's keys are one namespace: one its feed used for a batch
                     # of reports answers no message.
-                    ids = json.loads(known.response_json).get("message_ids")
-                    if known.body_sha256 != body_sha256 or not isinstance(ids, list):
+                    replay = known.for_retry(body_sha256, idempotency_key)
+                    ids = json.loads(replay.response_json).get("message_ids")
+                    if not isinstance(ids, list):
                         raise IdempotencyConflictError(idempotency_key)
                     return [m for m in (self.book.get(str(i)) for i in ids) if m], True
             now = self._clock.now_us()
@@ -691,20 +692,14 @@ class MessageEngine:
         answer: tuple[int, str, str, list[str]] | None = None,
     ) -> list[Record]:
         """Journal ``events``; with ``answer`` (party, idempotency key, body hash, the
-        messages' ids), the key's answer in the same transaction, naming the first
-        record by its time and hash as a receipt does (the answers' audit checks it)."""
+        messages' ids), the key's answer in the same transaction, a receipt naming the
+        first record."""
 
         def unit(tx: UnitOfWork) -> list[Record]:
             records = [append(tx, event, time_us=now, rules=self._rules) for event in events]
             if answer is not None and records:
                 party_id, key, body_sha256, ids = answer
-                first = records[0]
-                response = {
-                    "committed": iso_from_us(first.time_us, exact=True),
-                    "hash": first.hash,
-                    "message_ids": ids,
-                }
-                text = json.dumps(response, separators=(",", ":"), sort_keys=True)
+                text = receipt_json(records[0], message_ids=ids)
                 tx.idempotency_put(party_id, key, IdempotentAnswer(body_sha256, 201, text))
             return records
 

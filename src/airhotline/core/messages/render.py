@@ -81,8 +81,8 @@ def _value(param: Param, value: Any, lang: str, rtl: bool) -> str:
         # "3 يونيو 14:30 UTC": the date is words of the sentence (a month's name), read
         # in the reader's direction; only the time of day is a left-to-right value. One
         # left-to-right isolate round it all would show the month before the day.
-        day, _, clock = text.rpartition(" ")[0].rpartition(" ")
-        return f"{FSI}{day} {LRI}{clock} UTC{PDI}{PDI}"
+        day, clock = _day_and_clock(value, lang)
+        return f"{FSI}{day} {LRI}{clock}{PDI}{PDI}"
     return f"{FSI if kind is ParamKind.TEXT else LRI}{text}{PDI}"
 
 
@@ -104,15 +104,20 @@ def _format(kind: ParamKind, value: Any, lang: str) -> str:
     if kind in (ParamKind.SECONDS, ParamKind.COUNT, ParamKind.CLOCK):
         return format_decimal(int(value), locale=locale, numbering_system="latn")
     if kind is ParamKind.TIME:
-        moment = datetime.fromtimestamp(int(value) / 1e6, tz=UTC)
-        shown = format_datetime(moment, "d MMM HH:mm", tzinfo=UTC, locale=locale)
-        return f"{_latin_digits(shown)} UTC"
+        return " ".join(_day_and_clock(value, lang))
     if kind is ParamKind.POSITION:
         lat, lon = value
         return f"{_dm(lat, 'N', 'S', 2)} {_dm(lon, 'E', 'W', 3)}"
     if kind is ParamKind.FREQUENCY:
         return f"{float(value):.3f} MHz"
     raise ValueError(f"no format for {kind}")
+
+
+def _day_and_clock(time_us: Any, lang: str) -> tuple[str, str]:
+    """``("1 Dec", "12:30 UTC")``: the day as the locale writes it, the time of day."""
+    moment = datetime.fromtimestamp(int(time_us) / 1e6, tz=UTC)
+    day = format_datetime(moment, "d MMM", tzinfo=UTC, locale=_locale(lang))
+    return _latin_digits(day), f"{moment:%H:%M} UTC"
 
 
 def _dm(degrees: float, positive: str, negative: str, width: int) -> str:
