@@ -169,12 +169,35 @@ def distance_m(
     of travel. Within 0.01 % of the WGS-84 geodesic up to 100 NM and within 0.5 % across
     continents; antimeridian and poles need no special case because chords do not care.
     """
-    p1 = ecef_m(lat1_deg, lon1_deg)
-    p2 = ecef_m(lat2_deg, lon2_deg)
-    chord = np.linalg.norm(p2 - p1, axis=-1)
-    mid_lat = 0.5 * (_as_array(lat1_deg) + _as_array(lat2_deg))
-    azimuth = bearing_rad(lat1_deg, lon1_deg, lat2_deg, lon2_deg)
-    radius = radius_of_curvature_m(mid_lat, azimuth)
+    # `ecef_m`, `bearing_rad` and `radius_of_curvature_m` written out together, so that
+    # each sine and cosine is taken once: the plausibility check and the alerts' measure
+    # run this on every track every second. The azimuth itself is never needed, only
+    # its sine and cosine squared, which the chord's east and north components give.
+    lat1 = np.radians(_as_array(lat1_deg))
+    lat2 = np.radians(_as_array(lat2_deg))
+    lon1 = np.radians(_as_array(lon1_deg))
+    lon2 = np.radians(_as_array(lon2_deg))
+    sin_lat1, cos_lat1, sin_lon1, cos_lon1 = np.sin(lat1), np.cos(lat1), np.sin(lon1), np.cos(lon1)
+    sin_lat2, cos_lat2 = np.sin(lat2), np.cos(lat2)
+    n1 = WGS84_A / np.sqrt(1.0 - WGS84_E2 * sin_lat1 * sin_lat1)
+    n2 = WGS84_A / np.sqrt(1.0 - WGS84_E2 * sin_lat2 * sin_lat2)
+    dx = n2 * cos_lat2 * np.cos(lon2) - n1 * cos_lat1 * cos_lon1
+    dy = n2 * cos_lat2 * np.sin(lon2) - n1 * cos_lat1 * sin_lon1
+    dz = (1.0 - WGS84_E2) * (n2 * sin_lat2 - n1 * sin_lat1)
+    chord = np.sqrt(dx * dx + dy * dy + dz * dz)
+    # The chord on point 1's tangent plane (`enu_basis`): its azimuth's sine and cosine.
+    east = cos_lon1 * dy - sin_lon1 * dx
+    north = cos_lat1 * dz - sin_lat1 * (cos_lon1 * dx + sin_lon1 * dy)
+    flat = east * east + north * north
+    sin2_az = np.divide(east * east, flat, out=np.zeros_like(flat), where=flat > 0.0)
+    # Euler's radius of curvature in that azimuth at the mid-latitude.
+    sin_mid = np.sin(0.5 * (lat1 + lat2))
+    w2 = 1.0 - WGS84_E2 * sin_mid * sin_mid
+    prime_vertical = WGS84_A / np.sqrt(w2)
+    meridional = WGS84_A * (1.0 - WGS84_E2) / (w2 * np.sqrt(w2))
+    radius = (meridional * prime_vertical) / (
+        meridional * sin2_az + prime_vertical * (1.0 - sin2_az)
+    )
     result: Array = 2.0 * radius * np.arcsin(np.minimum(chord / (2.0 * radius), 1.0))
     return result
 
