@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, func, select, text
+from sqlalchemy import Connection, Row, Select, func, select
 
 from airhotline.core.records import Audience, JournalHead, Record
 from airhotline.store.canonical import GENESIS_HASH, content, link
@@ -20,6 +20,7 @@ from airhotline.store.schema import journal, journal_audience
 
 __all__ = [
     "EMPTY_HEAD",
+    "HEAD_SQL",
     "Audience",
     "JournalHead",
     "Record",
@@ -138,14 +139,16 @@ def parse_head(token: str) -> JournalHead:
     return JournalHead(int(found[1]), found[2])
 
 
-#: Built once: the writer reads the head for every group, the cycle once a second.
-_HEAD = select(journal.c.seq, journal.c.hash).order_by(journal.c.seq.desc()).limit(1)
+#: The head's query, as the driver takes it (the same on SQLite and PostgreSQL): the
+#: writer reads the head for every group, each node once a cycle, and SQLAlchemy's
+#: execution of a compiled select costs twice the statement itself.
+HEAD_SQL = "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1"
 
 
 def read_head(connection: Connection) -> JournalHead:
     """The last stored record's seq and hash."""
-    row = connection.execute(_HEAD).first()
-    return EMPTY_HEAD if row is None else JournalHead(row.seq, row.hash)
+    row = connection.exec_driver_sql(HEAD_SQL).first()
+    return EMPTY_HEAD if row is None else JournalHead(int(row[0]), str(row[1]))
 
 
 def claim_head(connection: Connection) -> JournalHead:
@@ -157,7 +160,7 @@ def claim_head(connection: Connection) -> JournalHead:
     IMMEDIATE``); PostgreSQL takes an EXCLUSIVE lock on the journal, which lets readers be.
     """
     if connection.dialect.name == "postgresql":
-        connection.execute(text("LOCK TABLE journal IN EXCLUSIVE MODE"))
+        connection.exec_driver_sql("LOCK TABLE journal IN EXCLUSIVE MODE")
     return read_head(connection)
 
 

@@ -42,10 +42,6 @@ __all__ = ["Store"]
 T = TypeVar("T")
 
 
-#: `journal.read_head` in the SQL both databases take as it is.
-_HEAD_SQL = "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1"
-
-
 def system_clock_us() -> int:
     """UTC microseconds since the epoch, from the system clock."""
     return time.time_ns() // 1000
@@ -233,7 +229,7 @@ class Store:
             try:
                 cursor = connection.cursor()
                 try:
-                    cursor.execute(_HEAD_SQL)
+                    cursor.execute(journal.HEAD_SQL)
                     row = cursor.fetchone()
                 finally:
                     cursor.close()

