@@ -28,7 +28,7 @@ like any other.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
@@ -193,11 +193,14 @@ class AlertEngine:
 
     def alerts(self, *, party_id: int | None, active: bool | None = None) -> list[Alert]:
         """Alerts a party is involved in (the admin: ``party_id`` None sees all)."""
-        found = [
-            a
-            for a in self._book
-            if self._shown(a, party_id) and (active is None or a.active == active)
-        ]
+        book = self._book
+        # Only the part of the book asked for: the resolved alerts of the last hours
+        # outnumber the active ones, and a console asks for these every few seconds.
+        if active is None:
+            kept: Iterable[Alert] = book
+        else:
+            kept = (book.active if active else book.resolved).values()
+        found = [a for a in kept if self._shown(a, party_id)]
         return sorted(found, key=lambda a: (a.raised_us, a.id))
 
     def get(self, alert_id: str, *, party_id: int | None) -> Alert:
