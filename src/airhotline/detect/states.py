@@ -86,13 +86,17 @@ class TrackStates:
         )
 
     def __post_init__(self) -> None:
+        # Built several times a cycle (the picture's view, its reported states, subsets):
+        # the float columns are checked for finiteness in one pass over all of them.
         n = self.lat_deg.shape[0]
-        for field in fields(self):
-            array = getattr(self, field.name)
-            if array.shape != (n,):
-                raise ValueError(f"{field.name}: expected shape ({n},), got {array.shape}")
-            if field.name != "party" and not np.all(np.isfinite(array)):
-                raise ValueError(f"{field.name}: values must be finite")
+        for name in _FIELD_NAMES:
+            shape = getattr(self, name).shape
+            if shape != (n,):
+                raise ValueError(f"{name}: expected shape ({n},), got {shape}")
+        if not np.isfinite(np.concatenate([getattr(self, name) for name in _FINITE])).all():
+            for name in _FINITE:
+                if not np.all(np.isfinite(getattr(self, name))):
+                    raise ValueError(f"{name}: values must be finite")
         if np.any(np.abs(self.lat_deg) > 90.0):
             raise ValueError("lat_deg: values must lie within [-90, 90]")
         if np.any(self.gs_mps < 0.0):
@@ -105,6 +109,9 @@ class TrackStates:
 
     def take(self, index: npt.ArrayLike) -> TrackStates:
         """The states of a subset of tracks, in the order of ``index``."""
-        return TrackStates(
-            **{field.name: getattr(self, field.name)[index] for field in fields(self)}
-        )
+        return TrackStates(**{name: getattr(self, name)[index] for name in _FIELD_NAMES})
+
+
+_FIELD_NAMES = tuple(field.name for field in fields(TrackStates))
+#: The columns that must hold finite numbers: all but the party codes.
+_FINITE = tuple(name for name in _FIELD_NAMES if name != "party")
