@@ -10,6 +10,10 @@ simulated second cost: ``reports`` (every party's batch made, journaled — one 
 commit — and applied to the picture), ``cycle`` (the node's picture cycle: detection,
 alerts, messages) and ``script`` (flying the aircraft, the scripted operators).
 
+The machine's own speed is printed beside it (a ten-million-step Python loop, before
+and after the run): a shared machine's speed was seen to vary 1.8x within a day, and the
+figure moves with it.
+
 Run: ``.venv/bin/python -m benchmarks.drill [--aircraft 200] [--duration 3600]``.
 """
 
@@ -74,12 +78,21 @@ def scenario_text(aircraft: int, duration_s: int, seed: int = 7) -> str:
     return yaml.safe_dump(doc, sort_keys=False)
 
 
+def python_loop_s() -> float:
+    """CPU seconds of a ten-million-step empty Python loop: the machine's speed now."""
+    started = time.process_time()
+    for _ in range(10_000_000):
+        pass
+    return time.process_time() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--aircraft", type=int, default=200)
     parser.add_argument("--duration", type=int, default=3600)
     args = parser.parse_args()
     scenario = parse_scenario(scenario_text(args.aircraft, args.duration), "bench-hour.yaml")
+    loop_before = python_loop_s()
     with tempfile.TemporaryDirectory() as folder:
         started, cpu = time.perf_counter(), time.process_time()
         result = run_drill(scenario, f"sqlite:///{folder}/journal.db")
@@ -96,6 +109,10 @@ def main() -> None:
         f"{name} {1000 * spent[name] / seconds:.2f} ms" for name in ("reports", "cycle", "script")
     )
     print(f"  per simulated second: {split}; set-up and judging {rest:.1f} s in all")
+    print(
+        f"  this machine: a 10M-step Python loop in {loop_before:.2f} s before the run,"
+        f" {python_loop_s():.2f} s after"
+    )
 
 
 if __name__ == "__main__":
