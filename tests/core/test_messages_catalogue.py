@@ -27,7 +27,15 @@ from airhotline.core.messages.catalogue import (
     closes,
     messages_to_translate,
 )
-from airhotline.core.messages.render import FSI, LRI, PDI, placeholders, render, render_response
+from airhotline.core.messages.render import (
+    FSI,
+    LRI,
+    PDI,
+    placeholders,
+    render,
+    render_response,
+    template_for,
+)
 from airhotline.i18n import DOMAIN, LANGUAGES, LOCALE_DIR, RIGHT_TO_LEFT, translations
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,6 +71,7 @@ BY_NAME: dict[str, Any] = {
     "end": 1_796_135_400_000_000,  # two hours after the start
     "unit": "Latakia Control",
     "drill": "JOINT-3NM",
+    "party": "BOREAS",
 }
 
 
@@ -318,6 +327,51 @@ def test_every_form_renders_as_its_golden_file(lang: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     assert text == path.read_text(encoding="utf-8")
+
+
+# --- parameters a form gained after messages of it were journaled -----------------------
+
+
+def added_params() -> list[tuple[str, str, str]]:
+    return [
+        (type_id, form_name, name)
+        for type_id, form_name in every_form()
+        for name in CATALOGUE[type_id].forms[form_name].added
+    ]
+
+
+def test_the_conflict_words_name_the_other_party() -> None:
+    assert ("conflict-alert", "raised", "party") in added_params()
+    params = sample("conflict-alert", "raised")
+    text = render("conflict-alert", "raised", params, "en")
+    assert text == (
+        "WARNING, alert a7f3: your RFF201 and BOR456 (BOREAS) will lose separation in 45 seconds."
+    )
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_wording_writes_an_added_parameter_as_the_fallback_expects(lang: str) -> None:
+    """A journaled message without an added parameter reads whole only if every wording
+    of its form writes it as `` ({name})``, once, in every plural form."""
+    for type_id, form_name, name in added_params():
+        form = CATALOGUE[type_id].forms[form_name]
+        counts = [1] if form.plural is None else range(0, 30)
+        for count in counts:
+            params = {form.plural: count} if form.plural else {}
+            wording = template_for(form, lang, params)
+            assert wording.count(f" ({{{name}}})") == 1, (lang, form.name, count, wording)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_message_journaled_before_a_parameter_was_added_reads_whole(lang: str) -> None:
+    for type_id, form_name, name in added_params():
+        params = sample(type_id, form_name)
+        del params[name]
+        text = render(type_id, form_name, params, lang)
+        assert "()" not in text, (lang, form_name, text)
+        assert "{" not in text, (lang, form_name, text)
+        assert "BOR456" in text  # the rest of it is there
+        assert "BOREAS" not in text
 
 
 # --- the command line ---------------------------------------------------------------------

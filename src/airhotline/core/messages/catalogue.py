@@ -114,6 +114,10 @@ class Form:
     #: A settled statement (an alert's resolution): wants no answer whatever the type's
     #: attribute says.
     final: bool = False
+    #: Parameters added after messages of this form were journaled. Every wording
+    #: writes each as `` ({name})`` (a test holds every translation to it), so that a
+    #: journaled message without one reads whole with that parenthesis left out.
+    added: tuple[str, ...] = ()
 
     @property
     def context(self) -> str:
@@ -146,6 +150,8 @@ TIER = _p("tier", ParamKind.CHOICE, "advisory", "caution", "warning")
 ALERT = _p("alert", ParamKind.TEXT)
 OWN = _p("own", ParamKind.CALLSIGN)
 OTHER = _p("other", ParamKind.CALLSIGN)
+#: The party whose aircraft ``other`` is (a hotline links more than two).
+OTHER_PARTY = _p("party", ParamKind.TEXT)
 SECONDS = _p("seconds", ParamKind.SECONDS)
 POSITION = _p("position", ParamKind.POSITION)
 HEADING = _p("heading", ParamKind.HEADING)
@@ -175,6 +181,14 @@ _FINAL = frozenset(
         "notice-published/published",
     }
 )
+
+
+#: Parameters forms gained after messages of them were journaled (see `Form.added`).
+_ADDED = {
+    "conflict-alert/raised": ("party",),
+    "conflict-alert/escalated": ("party",),
+    "conflict-alert/resolved": ("party",),
+}
 
 
 NOTICE_KIND = _p("kind", ParamKind.CHOICE, *NOTICE_KINDS)
@@ -209,6 +223,7 @@ def _type(
             plural,
             template_plural,
             final=f"{type_id}/{name}" in _FINAL,
+            added=_ADDED.get(f"{type_id}/{name}", ()),
         )
     return MessageType(
         type_id,
@@ -242,28 +257,31 @@ _TYPES = (
         " answers it",
         (
             "raised",
-            "{tier}, alert {alert}: your {own} and {other} will lose separation in"
-            " {seconds} second.",
-            (TIER, ALERT, OWN, OTHER, SECONDS),
+            "{tier}, alert {alert}: your {own} and {other} ({party}) will lose separation"
+            " in {seconds} second.",
+            (TIER, ALERT, OWN, OTHER, OTHER_PARTY, SECONDS),
             "seconds",
-            "{tier}, alert {alert}: your {own} and {other} will lose separation in"
-            " {seconds} seconds.",
+            "{tier}, alert {alert}: your {own} and {other} ({party}) will lose separation"
+            " in {seconds} seconds.",
         ),
         (
             "escalated",
-            "Alert {alert} not acknowledged for {seconds} second: your {own} and {other}.",
-            (ALERT, OWN, OTHER, SECONDS),
+            "Alert {alert} not acknowledged for {seconds} second: your {own} and {other}"
+            " ({party}).",
+            (ALERT, OWN, OTHER, OTHER_PARTY, SECONDS),
             "seconds",
-            "Alert {alert} not acknowledged for {seconds} seconds: your {own} and {other}.",
+            "Alert {alert} not acknowledged for {seconds} seconds: your {own} and {other}"
+            " ({party}).",
         ),
         (
             "resolved",
-            "Alert {alert} resolved: your {own} and {other} passed {distance} and"
+            "Alert {alert} resolved: your {own} and {other} ({party}) passed {distance} and"
             " {vertical} apart.",
             (
                 ALERT,
                 OWN,
                 OTHER,
+                OTHER_PARTY,
                 DISTANCE,
                 _p("vertical", ParamKind.LEVEL),
             ),

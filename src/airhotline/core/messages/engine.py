@@ -536,7 +536,12 @@ class MessageEngine:
             if alert.track_a[0] == party
             else (alert.track_b, alert.track_a)
         )
-        params: dict[str, object] = {"alert": alert.id, "own": own[1], "other": other[1]}
+        params: dict[str, object] = {
+            "alert": alert.id,
+            "own": own[1],
+            "other": other[1],
+            "party": self._parties.party(other[0]).name,
+        }
         if form == "raised":
             params |= {"tier": alert.tier.label, "seconds": max(0, round(alert.t_in_s))}
         elif form == "escalated":

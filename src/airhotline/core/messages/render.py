@@ -61,8 +61,14 @@ def render(type_id: str, form_name: str, params: Mapping[str, Any], lang: str) -
     if message_type.verbatim:
         text = str(params["text"])
         return f"{FSI}{text}{PDI}" if rtl else text
-    values = {p.name: _value(p, params[p.name], lang, rtl) for p in form.params}
-    return template_for(form, lang, params).format(**values)
+    template = template_for(form, lang, params)
+    unsaid = {name for name in form.added if name not in params}  # journaled before
+    for name in unsaid:
+        template = template.replace(f" ({{{name}}})", "")
+    values = {
+        p.name: _value(p, params[p.name], lang, rtl) for p in form.params if p.name not in unsaid
+    }
+    return template.format(**values)
 
 
 def render_response(response: Response, lang: str) -> str:
