@@ -219,3 +219,67 @@ def test_alerts_table_names_an_incursions_notice(db: str) -> None:
     (alert,) = json.loads(out)
     assert alert["kind"] == "notice-incursion"
     assert alert["notice"]["notice_id"] == notice_id
+
+
+@pytest.fixture(scope="module")
+def silent_line(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A journal with an alert's words, a line check and a request that nobody answers."""
+    from airhotline.drill.runner import run_drill
+    from airhotline.drill.scenario import SCENARIOS, load_scenario
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('messages') / 'journal.db'}"
+    assert run_drill(load_scenario(SCENARIOS / "silent-line.yaml"), url).passed
+    return url
+
+
+def test_messages_list_reads_each_message_in_the_readers_language(silent_line: str) -> None:
+    code, out, _ = run("messages", "list", "--db", silent_line, "--format", "json")
+    assert code == 0
+    every = json.loads(out)
+    assert {m["from"] for m in every} >= {"hotline", "ATLAS"}
+    code, out, _ = run(
+        "messages", "list", "--db", silent_line, "--party", "BOREAS", "--format", "json"
+    )
+    boreas = json.loads(out)
+    assert boreas
+    assert all("BOREAS" in (m["from"], m["to"]) for m in boreas)
+    assert len(boreas) < len(every)
+    raised = next(m for m in boreas if m["form"] == "raised")
+    assert "(ATLAS)" in raised["text"]
+    assert "нарушение интервала" in raised["text"]  # BOREAS reads Russian by default
+    assert "will lose separation" in raised["original"]
+    _, out, _ = run("messages", "list", "--db", silent_line, "--party", "BOREAS", "--lang", "tr")
+    assert "ayırma" in out
+    assert "BOREAS reads them, in tr" in out
+
+
+def test_messages_list_open_shows_what_waits_for_an_answer(silent_line: str) -> None:
+    _, out, _ = run("messages", "list", "--db", silent_line, "--open", "--format", "json")
+    waiting = json.loads(out)
+    assert waiting
+    assert {m["state"] for m in waiting} <= {"open", "standby"}
+    _, out, _ = run("messages", "list", "--db", silent_line, "--format", "json")
+    assert {m["state"] for m in json.loads(out)} - {"open", "standby"}  # some were answered
+    _, out, _ = run(
+        "messages", "list", "--db", silent_line, "--since", "2100-01-01", "--format", "json"
+    )
+    assert json.loads(out) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("--party", "NOBODY"), "--party: no party named 'NOBODY' (parties: ATLAS, BOREAS)"),
+        (("--lang", "fr"), "--lang: no catalogue for 'fr'"),
+        (("--since", "soon"), "--since: not an ISO 8601 time: 'soon'"),
+        (("--format", "xml"), "--format: must be table or json"),
+    ],
+)
+def test_messages_list_refuses_bad_options_in_one_line(
+    silent_line: str, args: tuple[str, ...], expected: str
+) -> None:
+    code, out, err = run("messages", "list", "--db", silent_line, *args)
+    assert code == 2
+    assert expected in err
+    assert len(err.strip().splitlines()) == 1
+    assert out == ""

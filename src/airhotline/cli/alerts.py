@@ -6,13 +6,12 @@ The store, the core and Rich are imported inside the command: ``--help`` needs n
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from airhotline.cli.common import DbOption, fail, open_database
+from airhotline.cli.common import DbOption, fail, open_database, since_us_of
 from airhotline.clock import iso_from_us
 
 if TYPE_CHECKING:
@@ -21,16 +20,6 @@ if TYPE_CHECKING:
 __all__ = ["alerts"]
 
 _TIER_STYLE = {"warning": "bold red", "caution": "yellow", "advisory": "cyan"}
-
-
-def _since_us(text: str) -> int:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise fail(f"--since: not an ISO 8601 time: {text!r}") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return round(moment.timestamp() * 1_000_000)
 
 
 def latest_states(store: Store) -> dict[str, dict[str, Any]]:
@@ -55,7 +44,7 @@ def alerts(
     actually reached."""
     if output not in ("table", "json"):
         raise fail("--format: must be table or json")
-    since_us = _since_us(since) if since else None
+    since_us = since_us_of(since) if since else None
     from airhotline.store import Store
 
     store = open_database(db, partial(Store.open, create=False))

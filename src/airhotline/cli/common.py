@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Annotated, TypeVar
 
 import typer
@@ -64,3 +65,14 @@ def fail(message: str) -> typer.Exit:
     """Print one line on standard error; the caller raises the returned Exit (code 2)."""
     typer.echo(f"airhotline: error: {message}", err=True)
     return typer.Exit(USAGE_ERROR)
+
+
+def since_us_of(text: str, option: str = "--since") -> int:
+    """An ISO 8601 time (UTC unless it says otherwise) in µs; one line if it is none."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise fail(f"{option}: not an ISO 8601 time: {text!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return round(moment.timestamp() * 1_000_000)
