@@ -42,6 +42,49 @@ def test_the_sign_in_swaps_a_code_for_the_operator_token(hotline: Hotline) -> No
     assert "used already" in assert_problem(again, 401)["detail"]
 
 
+def test_an_admins_link_signs_the_operator_in_with_a_token_made_when_opened(
+    hotline: Hotline,
+) -> None:
+    tokens_before = len(hotline.node.store.tokens())
+    minted = hotline.client.post(
+        "/v1/console/links", json={"party": "BOREAS"}, headers=hotline.admin
+    )
+    assert minted.status_code == 201, minted.text
+    body = minted.json()
+    assert body["party"] == "BOREAS"
+    assert body["expires_in_s"] == 12 * 3600
+    link = body["link"]
+    assert link.startswith("http://testserver/#signin=")
+    assert len(hotline.node.store.tokens()) == tokens_before  # nothing until it is opened
+    code = link.split("#signin=", 1)[1]
+    signed = hotline.client.post("/v1/console/signin", json={"code": code})
+    assert signed.status_code == 200, signed.text
+    assert signed.json()["party"] == "BOREAS"
+    token = signed.json()["token"]
+    assert token not in (hotline.token("BOREAS", Role.OPERATOR), hotline.admin_token)
+    me = hotline.client.get("/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.json()["party"] == "BOREAS"
+    assert me.json()["role"] == "operator"
+    assert len(hotline.node.store.tokens()) == tokens_before + 1  # issued, and journaled
+    again = hotline.client.post("/v1/console/signin", json={"code": code})
+    assert_problem(again, 401)
+
+
+def test_only_the_admin_mints_links_and_only_for_a_party(hotline: Hotline) -> None:
+    body = {"party": "ATLAS"}
+    assert_problem(hotline.client.post("/v1/console/links", json=body), 401)
+    as_operator = hotline.client.post(
+        "/v1/console/links", json=body, headers=hotline.operator("ATLAS")
+    )
+    assert_problem(as_operator, 403)
+    unknown = hotline.client.post(
+        "/v1/console/links", json={"party": "NOBODY"}, headers=hotline.admin
+    )
+    assert "NOBODY" in assert_problem(unknown, 404)["detail"]
+    empty = hotline.client.post("/v1/console/links", json={"party": ""}, headers=hotline.admin)
+    assert "party" in str(assert_problem(empty, 422))
+
+
 def test_a_malformed_code_is_refused_naming_the_field(hotline: Hotline) -> None:
     answer = hotline.client.post("/v1/console/signin", json={"code": "short"})
     body = assert_problem(answer, 422)

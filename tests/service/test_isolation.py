@@ -80,6 +80,9 @@ ENDPOINTS: dict[str, Endpoint] = {
     "console_sign_in": Endpoint(
         "POST", "/v1/console/signin", PUBLIC, lambda h: {"code": console_code(h)}
     ),
+    "issue_console_link": Endpoint(
+        "POST", "/v1/console/links", frozenset({Role.ADMIN}), lambda _: {"party": "ATLAS"}
+    ),
     "list_alerts": Endpoint("GET", "/v1/alerts", frozenset({Role.OPERATOR, Role.ADMIN})),
     "get_alert": Endpoint("GET", "/v1/alerts/{alert_id}", frozenset({Role.OPERATOR, Role.ADMIN})),
     "acknowledge_alert": Endpoint("POST", "/v1/alerts/{alert_id}/ack", frozenset({Role.OPERATOR})),

@@ -8,6 +8,11 @@ never reaches a server's log, the console swaps it at once for its party's opera
 (``POST /v1/console/signin``) and wipes it from the address bar and the history, and the
 code then opens nothing. The codes live in memory only: a link printed by one run of the
 server dies with it, which is what a link shown once on a terminal should do.
+
+``serve --demo`` prints a link per demo party; on a real node the admin asks for one
+(``POST /v1/console/links``) and hands it to the party's centre. Such a link holds no
+token: a new operator token is issued — and journaled — only when it is opened, so a
+link never opened leaves nothing behind to revoke.
 """
 
 from __future__ import annotations
@@ -19,14 +24,18 @@ import time
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from airhotline.core.access import Principal, Role
+from airhotline.errors import NotFoundError
 from airhotline.service.problems import ProblemError
+from airhotline.service.security import Node, allow
 
 __all__ = [
     "CONSOLE_PREFIXES",
@@ -58,6 +67,16 @@ class SignInOut(BaseModel):
     party: str
 
 
+class LinkIn(BaseModel):
+    party: str = Field(min_length=1, max_length=64, description="The party to sign in")
+
+
+class LinkOut(BaseModel):
+    party: str
+    link: str = Field(description="Opened once in a browser, signs the party's operator in")
+    expires_in_s: int
+
+
 class ConsoleLinks:
     """One-time codes, each good for one sign-in as one party's operator.
 
@@ -68,10 +87,15 @@ class ConsoleLinks:
         self._ttl_s = ttl_s
         self._now = now
         self._lock = threading.Lock()
-        self._links: dict[bytes, tuple[float, str, str]] = {}
+        self._links: dict[bytes, tuple[float, str, str | None]] = {}
 
-    def issue(self, party: str, token: str) -> str:
-        """A new code that signs ``party`` in with ``token`` once."""
+    @property
+    def ttl_s(self) -> float:
+        return self._ttl_s
+
+    def issue(self, party: str, token: str | None = None) -> str:
+        """A new code that signs ``party`` in once: with ``token``, or (None) with an
+        operator token issued when it is opened."""
         code = secrets.token_urlsafe(24)
         with self._lock:
             self._expire()
@@ -81,7 +105,7 @@ class ConsoleLinks:
             self._links[_digest(code)] = (self._now() + self._ttl_s, party, token)
         return code
 
-    def redeem(self, code: str) -> tuple[str, str] | None:
+    def redeem(self, code: str) -> tuple[str, str | None] | None:
         """The ``(party, token)`` of a code not used yet and not expired; the code is
         spent either way."""
         with self._lock:
@@ -105,7 +129,7 @@ def _digest(code: str) -> bytes:
     response_model=SignInOut,
     responses={401: {"description": "Unknown, used or expired code"}},
 )
-def console_sign_in(request: Request, body: SignInIn) -> SignInOut:
+def console_sign_in(request: Request, node: Node, body: SignInIn) -> SignInOut:
     """Swap a one-time sign-in code for its party's operator token (no token needed)."""
     links: ConsoleLinks = request.app.state.console_links
     found = links.redeem(body.code)
@@ -114,7 +138,37 @@ def console_sign_in(request: Request, body: SignInIn) -> SignInOut:
             401, "this sign-in link was used already or has expired: ask for a new one"
         )
     party, token = found
+    if token is None:  # an admin's link: the token is made now, for this console
+        _, token = node.issue_token(party, Role.OPERATOR)
     return SignInOut(token=token, party=party)
+
+
+@router.post(
+    "/console/links",
+    operation_id="issue_console_link",
+    response_model=LinkOut,
+    status_code=201,
+    responses={404: {"description": "No such party"}},
+)
+def issue_console_link(
+    request: Request,
+    node: Node,
+    _: Annotated[Principal, Depends(allow(Role.ADMIN))],
+    body: LinkIn,
+) -> LinkOut:
+    """A one-time console sign-in link for a party's operator (the admin hands it over).
+
+    The link works once, for 12 hours, and only while this server runs; the operator
+    token it signs in with is issued when it is opened."""
+    if body.party not in {p.name for p in node.parties()}:
+        raise NotFoundError("party", body.party)
+    links: ConsoleLinks = request.app.state.console_links
+    code = links.issue(body.party)
+    return LinkOut(
+        party=body.party,
+        link=f"{str(request.base_url).rstrip('/')}/#signin={code}",
+        expires_in_s=round(links.ttl_s),
+    )
 
 
 def console_dir() -> Path | None:
