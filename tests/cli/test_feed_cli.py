@@ -231,4 +231,7 @@ def test_an_option_out_of_its_range_is_named_by_the_parser() -> None:
     result = runner.invoke(app, ["feed", "sbs", "--file", "/dev/null", "--batch-rows", "0"])
     assert result.exit_code == 2
     assert "Traceback" not in result.stderr
-    assert "Invalid value for '--batch-rows'" in result.stderr.strip().splitlines()[-1]
+    assert result.stderr == (
+        "airhotline: error: Invalid value for '--batch-rows': 0 is not in the range"
+        " 1<=x<=20000. (see 'airhotline feed --help')\n"
+    )

@@ -283,3 +283,29 @@ def test_messages_list_refuses_bad_options_in_one_line(
     assert expected in err
     assert len(err.strip().splitlines()) == 1
     assert out == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("nosuch",), "No such command 'nosuch'. (see 'airhotline --help')"),
+        (("feed",), "Missing argument 'FORMAT'. (see 'airhotline feed --help')"),
+        (("alerts", "--nosuch"), "No such option: --nosuch (see 'airhotline alerts --help')"),
+        (("journal", "head", "--db"), "Option '--db' requires an argument."),
+    ],
+)
+def test_the_parsers_own_refusals_are_one_line_too(args: tuple[str, ...], expected: str) -> None:
+    code, out, err = run(*args)
+    assert code == 2
+    assert out == ""
+    assert err.startswith("airhotline: error: ")
+    assert expected in err
+    assert err.count("\n") == 1, err
+
+
+def test_version_needs_no_command() -> None:
+    from airhotline import __version__
+
+    code, out, _ = run("--version")
+    assert code == 0
+    assert out == f"{__version__}\n"

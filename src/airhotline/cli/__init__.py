@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer._click import exceptions as parser_errors  # Typer's own copy of Click's
 from typer.core import TyperGroup
 
 from airhotline import __version__
@@ -55,7 +56,31 @@ class LazyGroup(TyperGroup):
 
 
 class RootGroup(TyperGroup):
-    """The root command: Typer's commands, plus the groups loaded on use."""
+    """The root command: Typer's commands, plus the groups loaded on use; and the
+    parser's own refusals (an option out of its range, a missing argument) made one
+    line like every other error, where Click would print the usage, a hint and the
+    error on four."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **extra)
+        try:
+            code = super().main(*args, standalone_mode=False, **extra)
+        except parser_errors.NoArgsIsHelpError as error:  # a bare group: its help
+            error.show()
+            sys.exit(error.exit_code)
+        except parser_errors.UsageError as error:
+            where = f" (see '{error.ctx.command_path} --help')" if error.ctx else ""
+            typer.echo(f"airhotline: error: {error.format_message()}{where}", err=True)
+            sys.exit(error.exit_code)
+        except parser_errors.ClickException as error:
+            typer.echo(f"airhotline: error: {error.format_message()}", err=True)
+            sys.exit(error.exit_code)
+        except typer.Abort:
+            typer.echo("airhotline: aborted", err=True)
+            sys.exit(1)
+        # Without standalone mode Click returns an Exit's code, or the command's value.
+        sys.exit(code if isinstance(code, int) else 0)
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
@@ -89,13 +114,23 @@ app = typer.Typer(
 )
 
 
-@app.callback()
-def _root(
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
-) -> None:
-    if version:
+def _print_version(asked: bool) -> None:
+    if asked:
         typer.echo(__version__)
         raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        # Eager: read before the parser asks for a command, which --version needs none of.
+        typer.Option(
+            "--version", help="Print the version and exit.", is_eager=True, callback=_print_version
+        ),
+    ] = False,
+) -> None:
+    """A deconfliction hotline for shared airspace."""
 
 
 app.command()(detect)
