@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import importlib
 import sys
-from functools import cached_property
+from collections.abc import Sequence
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -61,11 +62,28 @@ class RootGroup(TyperGroup):
     line like every other error, where Click would print the usage, a hint and the
     error on four."""
 
-    def main(self, *args: Any, standalone_mode: bool = True, **extra: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        parse = partial(
+            super().main,
+            args,
+            prog_name,
+            complete_var,
+            standalone_mode=False,
+            windows_expand_args=windows_expand_args,
+            **extra,
+        )
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **extra)
+            return parse()
         try:
-            code = super().main(*args, standalone_mode=False, **extra)
+            code = parse()
         except parser_errors.NoArgsIsHelpError as error:  # a bare group: its help
             error.show()
             sys.exit(error.exit_code)
