@@ -13,14 +13,16 @@ from them after a restart.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Self
 
 from airhotline.core.events import JournalEvent, SharingRules, decode, kinds, register, without
+from airhotline.core.identifiers import identifier_problem
 from airhotline.core.notices.window import Window, parse_window
 from airhotline.core.picture import TrackKey
-from airhotline.core.records import Record
+from airhotline.core.records import PartyRow, Record
+from airhotline.errors import InputError, NotFoundError
 
 __all__ = [
     "EXEMPTION_KINDS",
@@ -30,10 +32,53 @@ __all__ = [
     "ExemptionProposed",
     "ExemptionRevoked",
     "ExemptionSuppressed",
+    "proposal",
 ]
 
 #: The longest window a cleared proximity may have: a refuelling, not a standing waiver.
 MAX_WINDOW_S = 12 * 3_600.0
+
+
+#: The fields of a proposal (``POST /v1/exemptions``, a drill's ``exemptions``).
+PROPOSAL_FIELDS = ("track_id", "other_party", "other_track_id", "window")
+
+
+def proposal(
+    exemption_id: str,
+    proposer: PartyRow,
+    body: Mapping[str, object],
+    find_party: Callable[[str], PartyRow | None],
+) -> ExemptionProposed:
+    """The event proposing ``body``'s cleared proximity: checked whole, the first field
+    wrong named (`InputError`; `NotFoundError` for an unknown other party)."""
+    for key in body:
+        if key not in PROPOSAL_FIELDS:
+            raise InputError(str(key), "not a field of a cleared proximity")
+    own = _track_id(body.get("track_id"), "track_id")
+    other_track = _track_id(body.get("other_track_id"), "other_track_id")
+    other_name = body.get("other_party")
+    other = find_party(other_name) if isinstance(other_name, str) else None
+    if other is None:
+        raise NotFoundError("party", other_name, field="other_party")
+    if other.id == proposer.id:
+        raise InputError("other_party", "a cleared proximity is between two parties")
+    window = parse_window(body.get("window"), MAX_WINDOW_S)
+    spec = {
+        "exemption_id": exemption_id,
+        "proposer": {"party": proposer.name, "track_id": own},
+        "other": {"party": other.name, "track_id": other_track},
+        "window": window.spec(),
+    }
+    return ExemptionProposed(exemption_id, (proposer.id, other.id), spec)
+
+
+def _track_id(value: object, field: str) -> str:
+    if not isinstance(value, str) or not 1 <= len(value) <= 64:
+        raise InputError(field, "a track id: 1 to 64 characters")
+    problem = identifier_problem(value)
+    if problem is not None:
+        raise InputError(field, problem)
+    return value
 
 
 @dataclass(frozen=True, slots=True)

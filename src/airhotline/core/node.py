@@ -41,19 +41,14 @@ from airhotline.core.exemptions import (
     Exemption,
     ExemptionAccepted,
     ExemptionBook,
-    ExemptionProposed,
     ExemptionRevoked,
-)
-from airhotline.core.exemptions import (
-    MAX_WINDOW_S as MAX_EXEMPTION_S,
+    proposal,
 )
 from airhotline.core.follower import JournalFollower
-from airhotline.core.identifiers import identifier_problem
 from airhotline.core.ingest import Ingest, IngestAnswer
 from airhotline.core.messages.engine import MessageEngine, MessagePolicy
 from airhotline.core.notices.engine import NoticeEngine
 from airhotline.core.notices.model import NoticePolicy
-from airhotline.core.notices.window import parse_window
 from airhotline.core.notices.zones import (
     ZONE_KINDS,
     Zone,
@@ -316,27 +311,8 @@ class HotlineNode:
         """A cleared proximity between the caller's track and another party's."""
         if caller.party_id is None:
             raise InputError("party", "only a party's operator proposes a cleared proximity")
-        for key in body:
-            if key not in ("track_id", "other_party", "other_track_id", "window"):
-                raise InputError(str(key), "not a field of a cleared proximity")
-        own = _track_id(body.get("track_id"), "track_id")
-        other_track = _track_id(body.get("other_track_id"), "other_track_id")
-        other_name = body.get("other_party")
-        other = self.find_party(other_name) if isinstance(other_name, str) else None
-        if other is None:
-            raise NotFoundError("party", other_name, field="other_party")
-        if other.id == caller.party_id:
-            raise InputError("other_party", "a cleared proximity is between two parties")
-        window = parse_window(body.get("window"), MAX_EXEMPTION_S)
-        me = self.party(caller.party_id)
         exemption_id = self._ids.new_id()
-        spec = {
-            "exemption_id": exemption_id,
-            "proposer": {"party": me.name, "track_id": own},
-            "other": {"party": other.name, "track_id": other_track},
-            "window": window.spec(),
-        }
-        event = ExemptionProposed(exemption_id, (me.id, other.id), spec)
+        event = proposal(exemption_id, self.party(caller.party_id), body, self.find_party)
         now = self.clock.now_us()
         self.store.write(lambda tx: append(tx, event, time_us=now, rules=self))
         return self._exemption(exemption_id, caller)
@@ -557,12 +533,3 @@ def _without_foreign_identities(
             c if k else None for c, k in zip(view.aircraft_type, keep, strict=True)
         ),
     )
-
-
-def _track_id(value: object, field: str) -> str:
-    if not isinstance(value, str) or not 1 <= len(value) <= 64:
-        raise InputError(field, "a track id: 1 to 64 characters")
-    problem = identifier_problem(value)
-    if problem is not None:
-        raise InputError(field, problem)
-    return value
