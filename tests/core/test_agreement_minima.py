@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
+from tests.core import flying
 from tests.core.parties import three_parties
 
 from airhotline import geo, units
@@ -14,7 +15,6 @@ from airhotline.bootstrap import build_node
 from airhotline.clock import SimulatedClock
 from airhotline.core.access import AgreementMode, AgreementStatus, Minima
 from airhotline.core.node import HotlineNode
-from airhotline.core.reports import ReportBatch
 from airhotline.errors import InputError
 
 START_US = 1_800_000_000_000_000
@@ -30,39 +30,15 @@ def node(sqlite_url: str) -> Iterator[HotlineNode]:
 def fly_side_by_side(node: HotlineNode, pairs: list[tuple[str, str, str, str, float]]) -> None:
     """Each pair (party, track, party, track, NM apart) flies north side by side at
     FL300, 450 kt, for ten seconds: a constant separation, lost if under the minimum."""
-    clock = node.clock
-    assert isinstance(clock, SimulatedClock)
-    for second in range(10):
-        rows: dict[str, list[dict[str, object]]] = {}
-        for k, (party_a, track_a, party_b, track_b, apart_nm) in enumerate(pairs):
-            lat0, lon0 = 10.0 + 2.0 * k, 20.0
-            travelled = float(units.m_from_nm(450.0 * second / 3600.0))
-            for party, track, east_nm in ((party_a, track_a, 0.0), (party_b, track_b, apart_nm)):
-                lat, lon, _ = geo.geodesic_forward(
-                    lat0, lon0, 1.5707963267948966, float(units.m_from_nm(east_nm))
-                )
-                lat, lon, _ = geo.geodesic_forward(float(lat), float(lon), 0.0, travelled)
-                rows.setdefault(party, []).append(
-                    {
-                        "track_id": track,
-                        "time_us": clock.now_us(),
-                        "lat": float(lat),
-                        "lon": float(lon),
-                        "alt_ft": 30_000.0,
-                        "gs_kt": 450.0,
-                        "track_deg": 0.0,
-                        "vrate_fpm": 0.0,
-                    }
-                )
-        for party, batch in rows.items():
-            node.submit_reports(
-                node.party_by_name(party).id,
-                ReportBatch.from_rows(batch),
-                idempotency_key=None,
-                body_sha256=f"{party}{second}",
-            ).result()
-        node.run_cycle()
-        clock.advance(1.0)
+    starts: dict[tuple[str, str], flying.Start] = {}
+    for k, (party_a, track_a, party_b, track_b, apart_nm) in enumerate(pairs):
+        lat0, lon0 = 10.0 + 2.0 * k, 20.0
+        for party, track, east_nm in ((party_a, track_a, 0.0), (party_b, track_b, apart_nm)):
+            lat, lon, _ = geo.geodesic_forward(
+                lat0, lon0, 1.5707963267948966, float(units.m_from_nm(east_nm))
+            )
+            starts[(party, track)] = (float(lat), float(lon), 30_000.0)
+    flying.fly_north(node, starts, 10)
 
 
 def alerted(node: HotlineNode) -> set[frozenset[str]]:

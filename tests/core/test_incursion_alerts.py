@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
+from tests.core import flying
 from tests.core.parties import START_US, operator, three_parties
 
 from airhotline import geo, units
@@ -18,7 +19,6 @@ from airhotline.core.alerts import Alert, Tier
 from airhotline.core.alerts.model import INCURSION
 from airhotline.core.messages import render
 from airhotline.core.node import HotlineConfig, HotlineNode
-from airhotline.core.reports import ReportBatch
 
 HOUR_US = 3_600_000_000
 CENTRE = (10.0, 20.0)  # lat, lon
@@ -64,36 +64,8 @@ def start_of(south_nm: float, east_nm: float) -> tuple[float, float]:
 
 def fly_north(node: HotlineNode, tracks: Sequence[Track], seconds: int, *, t0: int = 0) -> None:
     """Every track flies north at 450 kt, reporting and cycling once a second."""
-    clock = node.clock
-    assert isinstance(clock, SimulatedClock)
-    starts = {(p, t): start_of(s, e) for p, t, s, e, _ in tracks}
-    for second in range(t0, t0 + seconds):
-        rows: dict[str, list[dict[str, object]]] = {}
-        for party, track, _, _, level_ft in tracks:
-            lat0, lon0 = starts[(party, track)]
-            travelled = float(units.m_from_nm(450.0 * second / 3600.0))
-            lat, lon, _ = geo.geodesic_forward(lat0, lon0, 0.0, travelled)
-            rows.setdefault(party, []).append(
-                {
-                    "track_id": track,
-                    "time_us": clock.now_us(),
-                    "lat": float(lat),
-                    "lon": float(lon),
-                    "alt_ft": level_ft,
-                    "gs_kt": 450.0,
-                    "track_deg": NORTH,
-                    "vrate_fpm": 0.0,
-                }
-            )
-        for party, batch in rows.items():
-            node.submit_reports(
-                node.party_by_name(party).id,
-                ReportBatch.from_rows(batch),
-                idempotency_key=None,
-                body_sha256=f"{party}{track}{second}",
-            ).result()
-        node.run_cycle()
-        clock.advance(1.0)
+    starts = {(p, t): (*start_of(s, e), level) for p, t, s, e, level in tracks}
+    flying.fly_north(node, starts, seconds, t0=t0)
 
 
 def incursions(node: HotlineNode, party: str | None = None) -> list[Alert]:
