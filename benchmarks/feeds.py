@@ -11,6 +11,10 @@ capture). Each figure is the median of several runs over the whole input, fed in
   with each field decoder (``rs1090``, ``pymodes``), and beside them pyModeS's own
   streaming path (its Beast framing, then ``PipeDecoder.decode`` on every frame) and
   rs1090 alone (its batch decoder on every frame, which pairs CPR halves itself);
+- ASTERIX: records/s through `AsterixAssembler` (asterix-decoder's C++ core underneath)
+  on the recordings asterix-decoder ships, repeated to last: its radar capture
+  (``cat_034_048.pcap``, one datagram a read: CAT048 plots placed from their radar, and
+  CAT034) and its CAT062 tracker blocks (``cat062cat065.raw``);
 - correctness: our reports' positions against pyModeS's streaming decoder's, frame by
   frame — the script exits with status 1 if any differs.
 
@@ -31,8 +35,15 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
-from tests.feeds.samples import beast_bytes, flight_frames, reference_decoding, sbs_lines
+from tests.feeds.samples import (
+    beast_bytes,
+    flight_frames,
+    pcap_udp_payloads,
+    reference_decoding,
+    sbs_lines,
+)
 
 from airhotline.feeds.beast import BeastAssembler, split_frames
 from airhotline.feeds.sbs import SbsAssembler
@@ -122,6 +133,41 @@ def rs1090_alone(chunks: list[bytes], start_s: float) -> Callable[[], object]:
     return run
 
 
+def asterix_run(datagrams: list[bytes], placed_from: object) -> Callable[[], object]:
+    from airhotline.feeds.asterix import AsterixAssembler, Sensor
+
+    assert isinstance(placed_from, Sensor)
+
+    def run() -> object:
+        assembler = AsterixAssembler(sensors={None: placed_from})
+        reports = sum(len(assembler.feed(d, 1_700_000_000_000_000)) for d in datagrams)
+        return reports, assembler.messages
+
+    return run
+
+
+def asterix_section(runs: int) -> None:
+    try:
+        import asterix
+    except ImportError:
+        print("\nASTERIX: asterix-decoder is not installed (a C++ build): skipped")
+        return
+    from airhotline.feeds.asterix import Sensor
+
+    samples = Path(asterix.__file__).parent / "sample_data"
+    radar = Sensor(47.0, 14.0, 500.0)  # a configured position: none is in the data
+    capture = pcap_udp_payloads(samples / "cat_034_048.pcap") * 200
+    blocks = reads((samples / "cat062cat065.raw").read_bytes() * 20_000)
+    print("\nASTERIX: asterix-decoder's recordings, repeated")
+    print(f"{'path':<34}{'records/CPU s':>14}{'records/wall s':>15}{'reports':>9}")
+    for name, inputs in (("CAT048+034 capture, by datagram", capture), ("CAT062 blocks", blocks)):
+        counted = asterix_run(inputs, radar)()
+        assert isinstance(counted, tuple)
+        reports, records = counted
+        cpu, wall, _ = median_rate(records, asterix_run(inputs, radar), runs)
+        print(f"{name:<34}{cpu:>14,.0f}{wall:>15,.0f}{reports:>9,}")
+
+
 def check_positions(rows: list[dict[str, object]]) -> int:
     """How many of our reports' positions differ from pyModeS's streaming decoder's on
     the same frame (a position pyModeS still holds back is not compared)."""
@@ -181,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     ):
         cpu, wall, positions = median_rate(count, run, max(1, args.runs // 2))
         print(f"{name:<34}{cpu:>14,.0f}{wall:>14,.0f}{positions:>10,}")
+
+    asterix_section(args.runs)
 
     print()
     for clock, rate in sbs.items():

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import struct
 from datetime import UTC, datetime
 from functools import cache
 from importlib.util import find_spec
@@ -29,6 +30,7 @@ __all__ = [
     "beast_frame",
     "flight_frames",
     "opensky_responses",
+    "pcap_udp_payloads",
     "reference_decoding",
     "sbs_lines",
     "trajectory_records",
@@ -189,3 +191,29 @@ def _state_vector(record: dict[str, Any]) -> list[Any]:
         False,
         0,
     ]
+
+
+def pcap_udp_payloads(path: Path) -> list[bytes]:
+    """The UDP datagrams' payloads of a classic pcap capture of Ethernet frames carrying
+    IPv4, in order: what a receiver bound to the capture's port read (asterix-decoder
+    ships its radar recording this way). The format is fixed (libpcap's, little-endian,
+    link type 1): anything else is refused rather than misread."""
+    data = path.read_bytes()
+    magic, _, _, _, _, _, link = struct.unpack_from("<IHHiIII", data, 0)
+    assert magic == 0xA1B2C3D4, f"{path.name}: not a little-endian microsecond pcap"
+    assert link == 1, f"{path.name}: link type {link}, not Ethernet"
+    payloads = []
+    at = 24
+    while at < len(data):
+        _, _, captured, original = struct.unpack_from("<IIII", data, at)
+        frame = data[at + 16 : at + 16 + captured]
+        at += 16 + captured
+        assert captured == original, f"{path.name}: a frame cut short by the capture"
+        ether_type = struct.unpack_from(">H", frame, 12)[0]
+        ip_header = (frame[14] & 0x0F) * 4
+        assert ether_type == 0x0800, f"{path.name}: not IPv4"
+        assert frame[14 + 9] == 17, f"{path.name}: not UDP"
+        udp = frame[14 + ip_header :]
+        length = struct.unpack_from(">H", udp, 4)[0]
+        payloads.append(bytes(udp[8:length]))
+    return payloads

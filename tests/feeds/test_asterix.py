@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
+from tests.feeds.samples import pcap_udp_payloads
 
 from airhotline.feeds import Rejections, make_assembler
 from airhotline.feeds.asterix import Sensor, block_time_us, parse_sensor
@@ -73,26 +74,34 @@ def test_the_cat062_sample_becomes_the_decoders_tracks() -> None:
     assert rows[1]["alt_ft"] == 35_000.0
 
 
+def placed(record: dict[str, object], radar: Sensor) -> tuple[float, float]:
+    """Where a CAT048 plot is, worked out apart from the adapter: slant range to ground
+    range on the sphere of the radius of curvature along the azimuth (Euler's formula),
+    then pyproj's geodesic from the radar."""
+    rho_m = num(record, "I040", "RHO") * 1852
+    theta = num(record, "I040", "THETA")
+    level_ft = num(record, "I090", "FL") * 100
+    a, e2 = 6_378_137.0, 0.00669437999014
+    phi, az = math.radians(radar.lat), math.radians(theta)
+    m = a * (1 - e2) / (1 - e2 * math.sin(phi) ** 2) ** 1.5
+    n = a / math.sqrt(1 - e2 * math.sin(phi) ** 2)
+    radius = 1 / (math.cos(az) ** 2 / m + math.sin(az) ** 2 / n)
+    rs, rt = radius + radar.height_m, radius + level_ft * 0.3048
+    ground = radius * math.acos((rs**2 + rt**2 - rho_m**2) / (2 * rs * rt))
+    lon, lat, _ = WGS84.fwd(radar.lon, radar.lat, theta, ground)
+    return lat, lon
+
+
 def test_the_cat048_sample_is_placed_from_the_configured_radar() -> None:
     (record,) = asterix.parse(CAT048.read_bytes())
     assembler = make_assembler("asterix", sensors={(25, 201): RADAR})
     (row,) = assembler.feed(CAT048.read_bytes(), NOW_US)
-    rho_m = num(record, "I040", "RHO") * 1852
-    theta = num(record, "I040", "THETA")
     level_ft = num(record, "I090", "FL") * 100
     assert row["alt_ft"] == level_ft == 33_000.0
-    # Slant range to ground range on the sphere of the radius of curvature along the
-    # azimuth (Euler's formula), then pyproj's geodesic from the radar.
-    a, e2 = 6_378_137.0, 0.00669437999014
-    phi, az = math.radians(RADAR.lat), math.radians(theta)
-    m = a * (1 - e2) / (1 - e2 * math.sin(phi) ** 2) ** 1.5
-    n = a / math.sqrt(1 - e2 * math.sin(phi) ** 2)
-    radius = 1 / (math.cos(az) ** 2 / m + math.sin(az) ** 2 / n)
-    rs, rt = radius + RADAR.height_m, radius + level_ft * 0.3048
-    ground = radius * math.acos((rs**2 + rt**2 - rho_m**2) / (2 * rs * rt))
-    lon, lat, _ = WGS84.fwd(RADAR.lon, RADAR.lat, theta, ground)
+    lat, lon = placed(record, RADAR)
     assert row["lat"] == pytest.approx(lat, abs=1e-9)
     assert row["lon"] == pytest.approx(lon, abs=1e-9)
+    rho_m = num(record, "I040", "RHO") * 1852
     # A 33 000 ft target at ~198 NM: the slant correction is tens of metres, not zero.
     _, _, slant_as_ground = WGS84.inv(RADAR.lon, RADAR.lat, row["lon"], row["lat"])
     assert 10 < rho_m - slant_as_ground < 2_000
@@ -102,6 +111,34 @@ def test_the_cat048_sample_is_placed_from_the_configured_radar() -> None:
     assert row["callsign"] == "DLH65A"
     tod_us = round(num(record, "I140", "ToD") * 1e6)
     assert row["time_us"] % DAY_US == tod_us
+
+
+def test_the_recorded_radar_capture_is_placed_plot_by_plot() -> None:
+    """asterix-decoder's own capture (``cat_034_048.pcap``): 100 datagrams from seven
+    radars, 128 CAT048 plots and their CAT034 service messages. Every plot with a
+    position becomes a report where the independent placement puts it, at its level,
+    speed and heading, at its time of day; nothing else does."""
+    payloads = pcap_udp_payloads(SAMPLES / "cat_034_048.pcap")
+    decoded = [r for payload in payloads for r in asterix.parse(payload)]
+    plots = [r for r in decoded if r["category"] == 48 and "I040" in r]
+    assembler = make_assembler("asterix", sensors={None: RADAR})
+    rows = [row for payload in payloads for row in assembler.feed(payload, NOW_US)]
+    assert len(payloads) == 100
+    assert len(rows) == len(plots) == 126
+    for row, record in zip(rows, plots, strict=True):
+        lat, lon = placed(record, RADAR)
+        assert row["lat"] == pytest.approx(lat, abs=1e-9)
+        assert row["lon"] == pytest.approx(lon, abs=1e-9)
+        assert row["alt_ft"] == num(record, "I090", "FL") * 100
+        assert row["gs_kt"] == val(record, "I200", "CGS")
+        assert row["track_deg"] == val(record, "I200", "CHdg")
+        assert row["time_us"] % DAY_US == round(num(record, "I140", "ToD") * 1e6)
+    # The CAT034 service messages, and the two CAT048 track messages without a plot.
+    unplotted = sum(1 for r in decoded if r["category"] == 48 and "I040" not in r)
+    service = sum(1 for r in decoded if r["category"] == 34)
+    assert (service, unplotted) == (34, 2)
+    assert assembler.rejections["ignored"] == service + unplotted
+    assert assembler.messages - len(rows) == sum(assembler.rejections.values())
 
 
 def test_a_radar_without_a_configured_position_is_unsupported() -> None:
