@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from airhotline.cli.common import DbOption, fail, open_database, since_us_of
+from airhotline.cli.common import DbOption, fail, open_database, report_table, since_us_of
 from airhotline.clock import iso_from_us
 
 if TYPE_CHECKING:
@@ -65,18 +65,9 @@ def alerts(
 
 
 def _print_table(chosen: list[dict[str, Any]]) -> None:
-    from rich import box
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table(
-        title=f"{len(chosen)} alerts — times UTC, min = separation reached (NM, ft)",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        padding=(0, 1),
-        collapse_padding=True,
-    )
+    table = report_table(f"{len(chosen)} alerts — times UTC, min = separation reached (NM, ft)")
     for header in ("id", "raised", "tier", "state", "tracks"):
         table.add_column(header, no_wrap=True, min_width=5)
     for header in ("min", "ft"):

@@ -8,11 +8,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from airhotline.errors import AirhotlineError
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 __all__ = ["DEFAULT_DB_URL", "USAGE_ERROR", "DbOption", "database_url", "fail", "open_database"]
 
@@ -76,3 +79,20 @@ def since_us_of(text: str, option: str = "--since") -> int:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return round(moment.timestamp() * 1_000_000)
+
+
+def report_table(title: str) -> Table:
+    """The commands' tables: a plain head rule, the title on the left, one space between
+    columns — as a terminal a duty officer reads from shows it. Rich is imported here,
+    not with the module."""
+    from rich import box
+    from rich.table import Table
+
+    return Table(
+        title=title,
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        padding=(0, 1),
+        collapse_padding=True,
+    )

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from airhotline.cli.common import DbOption, fail, open_database, since_us_of
+from airhotline.cli.common import DbOption, fail, open_database, report_table, since_us_of
 from airhotline.clock import iso_from_us
 
 if TYPE_CHECKING:
@@ -159,23 +159,14 @@ def _state(message: Message) -> str:
 
 
 def _print_messages(rows: list[dict[str, Any]], lang: str, party: str | None) -> None:
-    from rich import box
     from rich.console import Console
-    from rich.table import Table
 
     whose = f"as {party} reads them" if party else "every party's"
     days = {row["sent"][:10] for row in rows}
     # One day's messages (a drill's, a shift's) say their day once, in the title.
     one_day = len(days) == 1
     when = f"on {days.pop()}, " if one_day else ""
-    table = Table(
-        title=f"{len(rows)} messages, {whose}, in {lang} — {when}times UTC",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        padding=(0, 1),
-        collapse_padding=True,
-    )
+    table = report_table(f"{len(rows)} messages, {whose}, in {lang} — {when}times UTC")
     for header in ("sent", "from", "to", "state"):
         table.add_column(header, no_wrap=True)
     table.add_column("message", overflow="fold")
