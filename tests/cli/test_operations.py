@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from airhotline.bootstrap import build_node
 from airhotline.cli import app
-from airhotline.clock import SimulatedClock
+from airhotline.clock import SimulatedClock, iso_from_us
 from airhotline.core.alerts import AlertPolicy
 from airhotline.core.node import HotlineConfig
 from airhotline.core.reports import ReportBatch
@@ -309,3 +309,75 @@ def test_version_needs_no_command() -> None:
     code, out, _ = run("--version")
     assert code == 0
     assert out == f"{__version__}\n"
+
+
+def test_notices_list_shows_each_party_what_it_was_told(db: str) -> None:
+    """Four notices of ATLAS around the system clock's now — in force (to BOREAS only),
+    over, upcoming, cancelled — as the admin, BOREAS and CIRRUS see them."""
+    import time
+
+    from tests.core.parties import operator
+
+    from airhotline.core.access import AgreementMode, AgreementStatus
+    from airhotline.core.notices.model import Notice
+
+    hour_us = 3_600_000_000
+    now_us = time.time_ns() // 1000
+    node = build_node(db, clock=SimulatedClock(now_us - hour_us))
+    try:
+        for name in ("ATLAS", "BOREAS", "CIRRUS"):
+            node.add_party(name, "en")
+        for other in ("BOREAS", "CIRRUS"):
+            node.set_agreement("ATLAS", other, AgreementMode.FULL, AgreementStatus.ACTIVE)
+        atlas = operator(node, "ATLAS")
+
+        def publish(start_us: int, end_us: int, text: str, **extra: object) -> Notice:
+            body = {
+                "kind": "live-firing",
+                "area": {"type": "Circle", "center": [34.5, 33.0], "radius_nm": 5.0},
+                "lower": "SFC",
+                "upper": "FL200",
+                "window": {"start": iso_from_us(start_us), "end": iso_from_us(end_us)},
+                "description": text,
+                **extra,
+            }
+            return node.notices.publish(atlas, body)
+
+        publish(now_us - hour_us, now_us + hour_us, "in force", to=["BOREAS"])
+        publish(now_us - hour_us, now_us - hour_us // 2, "over")
+        publish(now_us + hour_us, now_us + 2 * hour_us, "upcoming")
+        cancelled = publish(now_us + hour_us, now_us + 3 * hour_us, "called off")
+        node.notices.cancel(atlas, cancelled.id)
+    finally:
+        node.close()
+
+    def listed(*args: str) -> dict[str, str]:
+        code, out, err = run("notices", "list", "--db", db, "--format", "json", *args)
+        assert code == 0, err
+        return {n["description"]: n["state"] for n in json.loads(out)}
+
+    assert listed() == {
+        "in force": "in force",
+        "over": "over",
+        "upcoming": "upcoming",
+        "called off": "cancelled",
+    }
+    assert listed("--party", "CIRRUS") == {
+        "over": "over",
+        "upcoming": "upcoming",
+        "called off": "cancelled",
+    }
+    assert listed("--party", "BOREAS", "--active") == {
+        "in force": "in force",
+        "upcoming": "upcoming",
+    }
+    code, out, _ = run("notices", "list", "--db", db)
+    assert code == 0
+    assert "4 notices, every party's" in out
+    assert "live-firing" in out
+    assert "SFC–FL200" in out
+    code, _, err = run("notices", "list", "--db", db, "--party", "DELTA")
+    assert code == 2
+    assert err == (
+        "airhotline: error: --party: no party named 'DELTA' (parties: ATLAS, BOREAS, CIRRUS)\n"
+    )

@@ -24,6 +24,7 @@ from airhotline.cli.debrief import debrief
 from airhotline.cli.detect import detect
 from airhotline.cli.feed import feed, replay
 from airhotline.cli.messages import messages_app
+from airhotline.cli.notices import notices_app
 from airhotline.cli.serve import serve
 
 if TYPE_CHECKING:
@@ -161,6 +162,7 @@ app.command()(replay)
 app.add_typer(party_app, name="party")
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(messages_app, name="messages")
+app.add_typer(notices_app, name="notices")
 
 
 def main() -> None:

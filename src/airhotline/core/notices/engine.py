@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from airhotline.clock import US_PER_S, Clock, iso_from_us
 from airhotline.core.access import Principal
-from airhotline.core.events import JournalEvent, SharingRules, append, decode, kinds
+from airhotline.core.events import JournalEvent, SharingRules, append
 from airhotline.core.identifiers import identifier_problem
 from airhotline.core.messages.engine import MessageEngine, Parties
 from airhotline.core.notices.band import limit_value
+from airhotline.core.notices.book import NOTICE_KINDS_JOURNALED, NoticeBook
 from airhotline.core.notices.events import (
     NoticeAmended,
     NoticeCancelled,
@@ -40,7 +40,6 @@ from airhotline.ids import IdSource, RandomIds
 
 __all__ = ["NOTICE_KINDS_JOURNALED", "NoticeEngine"]
 
-NOTICE_KINDS_JOURNALED = kinds(family="notice")
 _FIELDS = ("kind", "area", "lower", "upper", "window", "description", "to")
 MAX_DESCRIPTION = 2_000
 _MAX_US = 2**62
@@ -69,9 +68,7 @@ class NoticeEngine:
         self._ids = ids or RandomIds()
         self._lock = threading.Lock()
         self._fold_lock = threading.Lock()
-        #: The latest version of each notice, and every version, oldest first.
-        self._notices: dict[str, Notice] = {}
-        self._versions: dict[str, list[Notice]] = {}
+        self._book = NoticeBook()
         #: The live notices, for strategic deconfliction.
         self.index = OverlapIndex()
         self.apply(journal.records_in_time(0, _MAX_US, kinds=NOTICE_KINDS_JOURNALED))
@@ -81,61 +78,26 @@ class NoticeEngine:
     def apply(self, records: Sequence[Record]) -> None:
         """Fold committed notice records (the node's follower calls it)."""
         with self._fold_lock:
-            for record in records:
-                if record.kind not in NOTICE_KINDS_JOURNALED:
-                    continue
-                event = decode(record)
-                if not isinstance(event, NoticeEvent):
-                    continue  # an overlap: said, nothing to keep
-                notice = self._notice_of(event, record.time_us)
-                if isinstance(event, NoticeCancelled):
-                    known = self._notices.get(event.notice_id)
-                    notice = replace(known or notice, cancelled_us=record.time_us)
-                self._notices[notice.id] = notice
+            for notice in self._book.apply(records):
                 self.index.put(notice)
-                versions = self._versions.setdefault(notice.id, [])
-                if not isinstance(event, NoticeCancelled):
-                    versions.append(notice)
-
-    def _notice_of(self, event: NoticeEvent, time_us: int) -> Notice:
-        # Journaled specs were checked when sent; a later, shorter maximum must not
-        # make an old journal unreadable.
-        kind, area, band, window = notice_from_spec(event.spec, max_window_s=float("inf"))
-        return Notice(
-            id=event.notice_id,
-            version=event.notice_version,
-            owner=event.owner_id,
-            owner_name=event.owner,
-            kind=kind,
-            area=area,
-            band=band,
-            window=window,
-            description=str(event.spec.get("description", "")),
-            recipients=event.recipient_ids,
-            restricted=event.restricted,
-            short_notice=event.short_notice,
-            published_us=time_us,
-        )
 
     # --- reads --------------------------------------------------------------------------
 
     def get(self, notice_id: str, *, party_id: int | None) -> Notice:
-        notice = self._notices.get(notice_id)
+        notice = self._book.get(notice_id)
         if notice is None or not notice.shown_to(party_id):
             raise NotFoundError("notice", notice_id)
         return notice
 
     def versions(self, notice_id: str) -> list[Notice]:
-        with self._fold_lock:
-            return list(self._versions.get(notice_id, ()))
+        return self._book.versions(notice_id)
 
     def notices(self, *, party_id: int | None, active: bool | None = None) -> list[Notice]:
         """Those the caller may see (the admin: all), by first publication: current and
         future ones, and those ended or cancelled within the retention."""
         now = self._clock.now_us()
         kept = now - round(self.policy.retain_s * US_PER_S)
-        with self._fold_lock:
-            found = list(self._notices.values())
+        found = self._book.notices()
         return [
             n
             for n in found
@@ -208,7 +170,7 @@ class NoticeEngine:
         return self._parties.party(caller.party_id)
 
     def _owned(self, me: PartyRow, notice_id: str) -> Notice:
-        notice = self._notices.get(notice_id)
+        notice = self._book.get(notice_id)
         if notice is None or not notice.shown_to(me.id):
             raise NotFoundError("notice", notice_id)
         if notice.owner != me.id:
