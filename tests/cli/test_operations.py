@@ -381,3 +381,46 @@ def test_notices_list_shows_each_party_what_it_was_told(db: str) -> None:
     assert err == (
         "airhotline: error: --party: no party named 'DELTA' (parties: ATLAS, BOREAS, CIRRUS)\n"
     )
+
+
+def drilled(tmp_path: Path, name: str) -> str:
+    from airhotline.drill.runner import run_drill
+    from airhotline.drill.scenario import SCENARIOS, load_scenario
+
+    url = f"sqlite:///{tmp_path / f'{name}.db'}"
+    assert run_drill(load_scenario(SCENARIOS / f"{name}.yaml"), url).passed
+    return url
+
+
+def test_zones_list_reads_the_designated_zones(tmp_path: Path) -> None:
+    url = drilled(tmp_path, "joint-drill-3nm")
+    code, out, _ = run("zones", "list", "--db", url, "--format", "json")
+    assert code == 0
+    (zone,) = json.loads(out)
+    assert (zone["name"], zone["lower"], zone["upper"]) == ("DRILL-1", "FL100", "FL400")
+    assert (zone["h_sep_nm"], zone["v_sep_ft"]) == (3, 1000)
+    assert zone["area"]["radius_nm"] == 40
+    code, out, _ = run("zones", "list", "--db", url)
+    assert "1 zones" in out
+    assert "3 NM / 1000 ft" in out
+
+
+def test_exemptions_list_reads_the_cleared_proximities(tmp_path: Path) -> None:
+    url = drilled(tmp_path, "refuelling")
+    code, out, _ = run("exemptions", "list", "--db", url, "--format", "json")
+    assert code == 0
+    (cleared,) = json.loads(out)
+    assert cleared["proposer"] == {"party": "ATLAS", "track_id": "TANKER"}
+    assert cleared["other"] == {"party": "BOREAS", "track_id": "RECEIVER"}
+    assert cleared["accepted"] is not None
+    assert cleared["state"] == "over"  # the drill's hour is in the past of the system clock
+    _, out, _ = run("exemptions", "list", "--db", url, "--party", "BOREAS", "--format", "json")
+    assert len(json.loads(out)) == 1
+    code, _, err = run("exemptions", "list", "--db", url, "--party", "DELTA")
+    assert code == 2
+    assert err.startswith("airhotline: error: --party: no party named 'DELTA' (parties: ATLAS")
+    code, out, _ = run("exemptions", "list", "--db", url)
+    assert "ATLAS/TANKER" in out
+    assert "BOREAS/RECEIVER" in out
+    code, _, err = run("zones", "list", "--db", url, "--format", "xml")
+    assert (code, err) == (2, "airhotline: error: --format: must be table or json\n")

@@ -26,6 +26,7 @@ from airhotline.cli.feed import feed, replay
 from airhotline.cli.messages import messages_app
 from airhotline.cli.notices import notices_app
 from airhotline.cli.serve import serve
+from airhotline.cli.zones import exemptions_app, zones_app
 
 if TYPE_CHECKING:
     from typer._click import Command, Context
@@ -163,6 +164,8 @@ app.add_typer(party_app, name="party")
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(messages_app, name="messages")
 app.add_typer(notices_app, name="notices")
+app.add_typer(zones_app, name="zones")
+app.add_typer(exemptions_app, name="exemptions")
 
 
 def main() -> None:

@@ -1,0 +1,153 @@
+"""``airhotline zones`` and ``airhotline exemptions``: the designated zones and the
+cleared proximities, read from a node's journal.
+
+The store and the core are imported inside the commands: ``--help`` needs neither.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
+
+import typer
+
+from airhotline.cli.common import DbOption, fail, open_database, report_table
+from airhotline.clock import iso_from_us
+
+if TYPE_CHECKING:
+    from airhotline.core.exemptions import Exemption
+    from airhotline.core.records import Record
+    from airhotline.store import Store
+
+__all__ = ["exemptions_app", "zones_app"]
+
+zones_app = typer.Typer(help="Designated zones: their own minima.", no_args_is_help=True)
+exemptions_app = typer.Typer(
+    help="Cleared proximities: two tracks that fly close on purpose.", no_args_is_help=True
+)
+
+Format = Annotated[str, typer.Option("--format", help="table or json")]
+
+
+def _checked(output: str) -> None:
+    if output not in ("table", "json"):
+        raise fail("--format: must be table or json")
+
+
+class _Fold(Protocol):
+    def apply(self, records: Sequence[Record]) -> None: ...
+
+
+F = TypeVar("F", bound=_Fold)
+
+
+def _folded(db: str | None, kinds: frozenset[str], book: F, party: str | None = None) -> F:
+    """``book`` with the journal's records of ``kinds`` folded in; ``party`` (an option's
+    value) checked to name a party."""
+    from airhotline.store import Store
+
+    store: Store = open_database(db, partial(Store.open, create=False))
+    try:
+        names = sorted(p.name for p in store.parties())
+        if party is not None and party not in names:
+            known = ", ".join(names) or "none yet"
+            raise fail(f"--party: no party named {party!r} (parties: {known})")
+        book.apply(list(store.iter_records_after(0, kinds=kinds)))
+    finally:
+        store.close()
+    return book
+
+
+@zones_app.command("list")
+def list_zones(db: DbOption = None, output: Format = "table") -> None:
+    """The zones in force: where, at which levels, their minima, and the parties of a
+    joint activity not alerted against each other inside."""
+    _checked(output)
+    from airhotline.core.notices.zones import ZONE_KINDS, ZoneBook
+
+    zones = _folded(db, ZONE_KINDS, ZoneBook()).zones()
+    rows = [{"id": z.id, **z.spec()} for z in zones]
+    if output == "json":
+        typer.echo(json.dumps(rows, indent=1, ensure_ascii=False))
+        return
+    from rich.console import Console
+
+    table = report_table(f"{len(rows)} zones")
+    for header in ("zone", "levels", "minima", "quiet"):
+        table.add_column(header, no_wrap=True)
+    for row in rows:
+        minima = " / ".join(
+            "-" if v is None else f"{v:g} {unit}"
+            for v, unit in ((row["h_sep_nm"], "NM"), (row["v_sep_ft"], "ft"))
+        )
+        table.add_row(
+            f"{row['name']}\n{row['id'][:8]}",
+            f"{row['lower']}–{row['upper']}",
+            minima,
+            "\n".join(row["quiet"]) or "-",
+        )
+    Console().print(table)
+
+
+@exemptions_app.command("list")
+def list_exemptions(
+    db: DbOption = None,
+    party: Annotated[
+        str | None, typer.Option("--party", help="Only those this party is in.")
+    ] = None,
+    output: Format = "table",
+) -> None:
+    """Every cleared proximity: whose two tracks, its window, and whether it is
+    proposed, in force, over or revoked (on the system clock)."""
+    _checked(output)
+    from airhotline.core.exemptions import EXEMPTION_KINDS, ExemptionBook
+
+    everything = _folded(db, EXEMPTION_KINDS, ExemptionBook(), party).all()
+    now_us = time.time_ns() // 1000
+    rows = [
+        _exemption_row(e, now_us)
+        for e in everything
+        if party is None or party in (e.proposer_name, e.other_name)
+    ]
+    if output == "json":
+        typer.echo(json.dumps(rows, indent=1, ensure_ascii=False))
+        return
+    from rich.console import Console
+
+    table = report_table(f"{len(rows)} cleared proximities — times UTC")
+    for header in ("id", "proposed by", "with", "window", "state"):
+        table.add_column(header, no_wrap=True)
+    for row in rows:
+        start, end = row["window"]["start"][:16], row["window"]["end"][:16]
+        table.add_row(
+            row["id"][:8],
+            f"{row['proposer']['party']}/{row['proposer']['track_id']}",
+            f"{row['other']['party']}/{row['other']['track_id']}",
+            f"{start.replace('T', ' ')}\n– {end.replace('T', ' ')}",
+            row["state"],
+        )
+    Console().print(table)
+
+
+def _exemption_row(exemption: Exemption, now_us: int) -> dict[str, Any]:
+    window = exemption.window
+    if exemption.revoked_us is not None:
+        state = "revoked"
+    elif now_us >= window.end_us:
+        state = "over"
+    elif exemption.accepted_us is None:
+        state = "proposed"
+    else:
+        state = "in force" if now_us >= window.start_us else "accepted"
+    return {
+        "id": exemption.id,
+        "proposer": {"party": exemption.proposer_name, "track_id": exemption.proposer[1]},
+        "other": {"party": exemption.other_name, "track_id": exemption.other[1]},
+        "window": window.spec(),
+        "state": state,
+        "accepted": None if exemption.accepted_us is None else iso_from_us(exemption.accepted_us),
+        "revoked": None if exemption.revoked_us is None else iso_from_us(exemption.revoked_us),
+    }
