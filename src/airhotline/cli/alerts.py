@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from airhotline.cli.common import DbOption, fail, open_database, report_table, since_us_of
+from airhotline.cli.common import DbOption, fail, open_database, report_table, time_us_of
 from airhotline.clock import iso_from_us
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ def alerts(
     actually reached."""
     if output not in ("table", "json"):
         raise fail("--format: must be table or json")
-    since_us = since_us_of(since) if since else None
+    since_us = time_us_of(since, "--since") if since else None
     from airhotline.store import Store
 
     store = open_database(db, partial(Store.open, create=False))

@@ -70,10 +70,11 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(USAGE_ERROR)
 
 
-def since_us_of(text: str, option: str = "--since") -> int:
-    """An ISO 8601 time (UTC unless it says otherwise) in µs; one line if it is none."""
+def time_us_of(text: str, option: str) -> int:
+    """An ISO 8601 time (UTC unless it says otherwise) in µs; one line naming ``option``
+    if it is none."""
     try:
-        moment = datetime.fromisoformat(text)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise fail(f"{option}: not an ISO 8601 time: {text!r}") from None
     if moment.tzinfo is None:

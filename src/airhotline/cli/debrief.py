@@ -6,26 +6,15 @@ none of them.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from airhotline.cli.common import DbOption, fail, open_database
+from airhotline.cli.common import DbOption, fail, open_database, time_us_of
 
 __all__ = ["debrief"]
-
-
-def _time_us(text: str, option: str) -> int:
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise fail(f"{option}: not an ISO 8601 time: {text!r}") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return round(moment.timestamp() * 1_000_000)
 
 
 def debrief(
@@ -56,7 +45,7 @@ def debrief(
     view, separation charts, the hotline transcript, and the journal's verification."""
     if output not in ("html", "json"):
         raise fail("--format: must be html or json")
-    start_us, end_us = _time_us(start, "--from"), _time_us(end, "--to")
+    start_us, end_us = time_us_of(start, "--from"), time_us_of(end, "--to")
     if end_us <= start_us:
         raise fail("--to: must be after --from")
     from airhotline.cli.common import database_url

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from airhotline.cli.common import DbOption, fail, open_database, report_table, since_us_of
+from airhotline.cli.common import DbOption, fail, open_database, report_table, time_us_of
 from airhotline.clock import iso_from_us
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ def list_messages(
         raise fail("--format: must be table or json")
     if lang is not None and lang not in LANGUAGES:
         raise fail(f"--lang: no catalogue for {lang!r}: use one of {', '.join(LANGUAGES)}")
-    since_us = since_us_of(since) if since else None
+    since_us = time_us_of(since, "--since") if since else None
     from airhotline.core.messages.book import FOLDED_KINDS, MessageBook
     from airhotline.store import Store
 
