@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from airhotline.cli.common import fail
+from airhotline.cli.common import fail, report_table
 
 if TYPE_CHECKING:
     from airhotline.drill.runner import DrillResult
@@ -61,9 +61,7 @@ def run(
     (exit code 1 when any fails), and write its journal and debrief."""
     import tempfile
 
-    from rich import box
     from rich.console import Console
-    from rich.table import Table
 
     from airhotline.drill.runner import run_drill
     from airhotline.drill.scenario import SCENARIOS, ScenarioError, load_scenario
@@ -100,12 +98,7 @@ def run(
             result = run_drill(loaded, f"sqlite:///{journal}", speed=chosen_speed)
     except AirhotlineError as error:
         raise fail(f"{loaded.source}: the drill stopped: {error}") from None
-    table = Table(
-        title=f"drill {loaded.name} — {loaded.title}",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
+    table = report_table(f"drill {loaded.name} — {loaded.title}")
     # The check's name whole (it is the Markdown's heading), the rest wraps.
     table.add_column("", no_wrap=True)
     widest = max(len(o.check) for o in result.outcomes)
