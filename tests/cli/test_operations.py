@@ -424,3 +424,74 @@ def test_exemptions_list_reads_the_cleared_proximities(tmp_path: Path) -> None:
     assert "BOREAS/RECEIVER" in out
     code, _, err = run("zones", "list", "--db", url, "--format", "xml")
     assert (code, err) == (2, "airhotline: error: --format: must be table or json\n")
+
+
+ZONE_YAML = """\
+name: DRILL-2
+area: {type: Circle, center: [35.0, 34.0], radius_nm: 20}
+lower: FL100
+upper: FL300
+h_sep_nm: 2
+quiet: [ATLAS, BOREAS]
+"""
+
+
+def test_zones_are_designated_changed_and_removed_from_the_command_line(
+    db: str, tmp_path: Path
+) -> None:
+    """The admin's zone commands write to the journal a running node follows: it has the
+    zone at its next catch-up."""
+    for name in ("ATLAS", "BOREAS"):
+        assert run("party", "add", name, "--db", db)[0] == 0
+    node = build_node(db)
+    try:
+        zone = tmp_path / "zone.yaml"
+        zone.write_text(ZONE_YAML, encoding="utf-8")
+        code, out, err = run("zones", "set", str(zone), "--db", db)
+        assert code == 0, err
+        zone_id = out.split()[1]
+        assert out == f"zone {zone_id} designated: DRILL-2\n"
+        node.catch_up()
+        seen = node.zones.get(zone_id)
+        assert seen is not None
+        assert (seen.h_sep_nm, seen.quiet) == (2.0, ("ATLAS", "BOREAS"))
+        zone.write_text(ZONE_YAML.replace("h_sep_nm: 2", "h_sep_nm: 4"), encoding="utf-8")
+        code, out, _ = run("zones", "set", str(zone), "--id", zone_id, "--db", db)
+        assert out == f"zone {zone_id} changed: DRILL-2\n"
+        node.catch_up()
+        changed = node.zones.get(zone_id)
+        assert changed is not None
+        assert changed.h_sep_nm == 4.0
+        _, out, _ = run("zones", "list", "--db", db, "--format", "json")
+        assert [z["id"] for z in json.loads(out)] == [zone_id]
+        assert run("zones", "remove", zone_id, "--db", db) == (0, f"zone {zone_id} removed\n", "")
+        node.catch_up()
+        assert node.zones.get(zone_id) is None
+    finally:
+        node.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (ZONE_YAML.replace("radius_nm: 20", "radius_nm: -1"), "area.radius_nm: must be more"),
+        (ZONE_YAML.replace("[ATLAS, BOREAS]", "[ATLAS, DELTA]"), "quiet[1]: no party named"),
+        (ZONE_YAML + "colour: red\n", "colour: not a field of a zone"),
+        ("name: [\n", "zone.yaml: not YAML or JSON (line 2)"),
+        ("- a list\n", "zone.yaml: must hold one zone, a mapping of its fields"),
+    ],
+)
+def test_a_bad_zone_file_is_one_line_and_writes_nothing(
+    db: str, tmp_path: Path, text: str, expected: str
+) -> None:
+    for name in ("ATLAS", "BOREAS"):
+        assert run("party", "add", name, "--db", db)[0] == 0
+    _, head, _ = run("journal", "head", "--db", db)
+    zone = tmp_path / "zone.yaml"
+    zone.write_text(text, encoding="utf-8")
+    code, out, err = run("zones", "set", str(zone), "--db", db)
+    assert code == 2
+    assert out == ""
+    assert expected in err
+    assert err.count("\n") == 1
+    assert run("journal", "head", "--db", db)[1] == head

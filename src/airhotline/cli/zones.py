@@ -10,6 +10,7 @@ import json
 import time
 from collections.abc import Sequence
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
 
 import typer
@@ -90,6 +91,54 @@ def list_zones(db: DbOption = None, output: Format = "table") -> None:
             "\n".join(row["quiet"]) or "-",
         )
     Console().print(table)
+
+
+@zones_app.command("set")
+def set_zone(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="The zone, YAML or JSON: name, area (GeoJSON, or a circle), lower, upper,"
+            " h_sep_nm, v_sep_ft, quiet (parties of a joint activity)."
+        ),
+    ],
+    db: DbOption = None,
+    zone_id: Annotated[
+        str | None, typer.Option("--id", help="Change this zone instead of designating one.")
+    ] = None,
+) -> None:
+    """Designate a zone, or change one (the admin's): a running node takes it within a
+    cycle. The same body as ``POST /v1/zones``."""
+    import yaml
+
+    from airhotline.cli.admin import open_node
+
+    try:
+        body = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise fail(f"{file}: cannot read it: {error.strerror or error}") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        raise fail(f"{file}: not YAML or JSON{where}") from None
+    if not isinstance(body, dict):
+        raise fail(f"{file}: must hold one zone, a mapping of its fields")
+    with open_node(db) as node:
+        zone = node.set_zone(body, zone_id)
+    typer.echo(f"zone {zone.id} {'changed' if zone_id else 'designated'}: {zone.name}")
+
+
+@zones_app.command("remove")
+def remove_zone(
+    zone_id: Annotated[str, typer.Argument(help="The zone's id, as 'zones list' shows it.")],
+    db: DbOption = None,
+) -> None:
+    """Remove a designated zone (the admin's)."""
+    from airhotline.cli.admin import open_node
+
+    with open_node(db, create=False) as node:
+        node.remove_zone(zone_id)
+    typer.echo(f"zone {zone_id} removed")
 
 
 @exemptions_app.command("list")
