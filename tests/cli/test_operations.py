@@ -477,7 +477,7 @@ def test_zones_are_designated_changed_and_removed_from_the_command_line(
         (ZONE_YAML.replace("radius_nm: 20", "radius_nm: -1"), "area.radius_nm: must be more"),
         (ZONE_YAML.replace("[ATLAS, BOREAS]", "[ATLAS, DELTA]"), "quiet[1]: no party named"),
         (ZONE_YAML + "colour: red\n", "colour: not a field of a zone"),
-        ("name: [\n", "zone.yaml: not YAML or JSON (line 2)"),
+        ("name: [\n", "zone.yaml: not YAML (line 2)"),
         ("- a list\n", "zone.yaml: must hold one zone, a mapping of its fields"),
     ],
 )

@@ -109,18 +109,13 @@ def set_zone(
 ) -> None:
     """Designate a zone, or change one (the admin's): a running node takes it within a
     cycle. The same body as ``POST /v1/zones``."""
-    import yaml
-
     from airhotline.cli.admin import open_node
+    from airhotline.files.yaml_file import YamlFileError, read_yaml
 
     try:
-        body = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise fail(f"{file}: cannot read it: {error.strerror or error}") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise fail(f"{file}: not YAML or JSON{where}") from None
+        body = read_yaml(file)
+    except YamlFileError as error:
+        raise fail(str(error)) from None
     if not isinstance(body, dict):
         raise fail(f"{file}: must hold one zone, a mapping of its fields")
     with open_node(db) as node:

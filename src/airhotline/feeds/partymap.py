@@ -80,16 +80,12 @@ class PartyMap:
 
 def load_party_map(path: Path) -> PartyMap:
     """The map in the YAML file at ``path``; `PartyMapError` naming the field otherwise."""
-    import yaml
+    from airhotline.files.yaml_file import YamlFileError, read_yaml
 
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise PartyMapError(f"{path}: cannot read: {error.strerror or error}") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        mark = getattr(error, "problem_mark", None)
-        line = f" (line {mark.line + 1})" if mark is not None else ""
-        raise PartyMapError(f"{path}: not YAML{line}") from None
+        document = read_yaml(path)
+    except YamlFileError as error:
+        raise PartyMapError(str(error)) from None
     return party_map_of(document, str(path))
 
 
