@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from airhotline.cli.common import DbOption, fail, open_database, report_table, time_us_of
+from airhotline.cli.common import DbOption, check_format, open_database, report_table, time_us_of
 from airhotline.clock import iso_from_us
 
 if TYPE_CHECKING:
@@ -42,8 +42,7 @@ def alerts(
 ) -> None:
     """List alerts: tier (! per escalation), tracks, acknowledgements, the separation
     actually reached."""
-    if output not in ("table", "json"):
-        raise fail("--format: must be table or json")
+    check_format(output)
     since_us = time_us_of(since, "--since") if since else None
     from airhotline.store import Store
 

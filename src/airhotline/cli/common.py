@@ -1,4 +1,5 @@
-"""What every command shares: the one-line error, the database option.
+"""What every command shares: the one-line error, the database option, reading a
+journal into a book, times and formats given as options, and the tables.
 
 Cheap to import on purpose: every command imports it, ``airhotline --help`` too.
 """
@@ -6,9 +7,10 @@ Cheap to import on purpose: every command imports it, ``airhotline --help`` too.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from functools import partial
+from typing import TYPE_CHECKING, Annotated, Protocol, TypeVar
 
 import typer
 
@@ -17,7 +19,21 @@ from airhotline.errors import AirhotlineError
 if TYPE_CHECKING:
     from rich.table import Table
 
-__all__ = ["DEFAULT_DB_URL", "USAGE_ERROR", "DbOption", "database_url", "fail", "open_database"]
+    from airhotline.core.records import PartyRow, Record
+
+__all__ = [
+    "DEFAULT_DB_URL",
+    "USAGE_ERROR",
+    "DbOption",
+    "Fold",
+    "check_format",
+    "database_url",
+    "fail",
+    "open_database",
+    "read_journal",
+    "report_table",
+    "time_us_of",
+]
 
 T = TypeVar("T")
 
@@ -97,3 +113,38 @@ def report_table(title: str) -> Table:
         padding=(0, 1),
         collapse_padding=True,
     )
+
+
+def check_format(output: str) -> None:
+    """A listing's ``--format``: table or json, else one line."""
+    if output not in ("table", "json"):
+        raise fail("--format: must be table or json")
+
+
+class Fold(Protocol):
+    """A book folded from journal records (the messages', the notices', the zones')."""
+
+    def apply(self, records: Sequence[Record]) -> object: ...
+
+
+def read_journal(
+    db: str | None, kinds: Collection[str], book: Fold, party: str | None = None
+) -> tuple[list[PartyRow], PartyRow | None]:
+    """Fold the journal's records of ``kinds`` into ``book``, the store opened only to
+    read; the parties, and the one ``party`` (an option's value) names — refused in one
+    line when it names none."""
+    from airhotline.store import Store
+
+    store = open_database(db, partial(Store.open, create=False))
+    try:
+        parties = store.parties()
+        reader = None
+        if party is not None:
+            reader = next((p for p in parties if p.name == party), None)
+            if reader is None:
+                known = ", ".join(sorted(p.name for p in parties)) or "none yet"
+                raise fail(f"--party: no party named {party!r} (parties: {known})")
+        book.apply(list(store.iter_records_after(0, kinds=kinds)))
+    finally:
+        store.close()
+    return parties, reader

@@ -8,12 +8,18 @@ none of them.
 from __future__ import annotations
 
 import json
-from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from airhotline.cli.common import DbOption, fail, open_database, report_table, time_us_of
+from airhotline.cli.common import (
+    DbOption,
+    check_format,
+    fail,
+    read_journal,
+    report_table,
+    time_us_of,
+)
 from airhotline.clock import iso_from_us
 
 if TYPE_CHECKING:
@@ -90,27 +96,14 @@ def list_messages(
     with who sent it to whom, when, and how it was answered."""
     from airhotline.i18n import LANGUAGES
 
-    if output not in ("table", "json"):
-        raise fail("--format: must be table or json")
+    check_format(output)
     if lang is not None and lang not in LANGUAGES:
         raise fail(f"--lang: no catalogue for {lang!r}: use one of {', '.join(LANGUAGES)}")
     since_us = time_us_of(since, "--since") if since else None
     from airhotline.core.messages.book import FOLDED_KINDS, MessageBook
-    from airhotline.store import Store
 
-    store = open_database(db, partial(Store.open, create=False))
-    try:
-        parties = {p.name: p for p in store.parties()}
-        reader = None
-        if party is not None:
-            reader = parties.get(party)
-            if reader is None:
-                known = ", ".join(sorted(parties)) or "none yet"
-                raise fail(f"--party: no party named {party!r} (parties: {known})")
-        book = MessageBook()
-        book.apply(store.iter_records_after(0, kinds=FOLDED_KINDS))
-    finally:
-        store.close()
+    book = MessageBook()
+    _, reader = read_journal(db, FOLDED_KINDS, book, party)
     reading = lang or (reader.lang if reader is not None else "en")
     chosen = [
         m

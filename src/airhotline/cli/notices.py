@@ -7,13 +7,12 @@ The store and the core are imported inside the command: ``--help`` needs neither
 from __future__ import annotations
 
 import json
-import time
-from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from airhotline.cli.common import DbOption, fail, open_database, report_table
+from airhotline.cli.common import DbOption, check_format, read_journal, report_table
+from airhotline.clock import SystemClock
 
 if TYPE_CHECKING:
     from airhotline.core.notices.model import Notice
@@ -38,25 +37,14 @@ def list_notices(
     """Every notice's latest version: who announced what, where, at which levels, when
     and to whom; whether it is in force, still to come, over or cancelled (on the
     system clock)."""
-    if output not in ("table", "json"):
-        raise fail("--format: must be table or json")
+    check_format(output)
     from airhotline.core.notices.book import NOTICE_KINDS_JOURNALED, NoticeBook
-    from airhotline.store import Store
 
-    store = open_database(db, partial(Store.open, create=False))
-    try:
-        names = {p.id: p.name for p in store.parties()}
-        viewer = None
-        if party is not None:
-            viewer = next((i for i, name in names.items() if name == party), None)
-            if viewer is None:
-                known = ", ".join(sorted(names.values())) or "none yet"
-                raise fail(f"--party: no party named {party!r} (parties: {known})")
-        book = NoticeBook()
-        book.apply(store.iter_records_after(0, kinds=NOTICE_KINDS_JOURNALED))
-    finally:
-        store.close()
-    now_us = time.time_ns() // 1000
+    book = NoticeBook()
+    parties, reader = read_journal(db, NOTICE_KINDS_JOURNALED, book, party)
+    names = {p.id: p.name for p in parties}
+    viewer = None if reader is None else reader.id
+    now_us = SystemClock().now_us()
     rows = [
         _row(n, names, now_us)
         for n in book.notices()

@@ -7,21 +7,16 @@ The store and the core are imported inside the commands: ``--help`` needs neithe
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Sequence
-from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from airhotline.cli.common import DbOption, fail, open_database, report_table
-from airhotline.clock import iso_from_us
+from airhotline.cli.common import DbOption, check_format, fail, read_journal, report_table
+from airhotline.clock import SystemClock, iso_from_us
 
 if TYPE_CHECKING:
     from airhotline.core.exemptions import Exemption
-    from airhotline.core.records import Record
-    from airhotline.store import Store
 
 __all__ = ["exemptions_app", "zones_app"]
 
@@ -33,43 +28,16 @@ exemptions_app = typer.Typer(
 Format = Annotated[str, typer.Option("--format", help="table or json")]
 
 
-def _checked(output: str) -> None:
-    if output not in ("table", "json"):
-        raise fail("--format: must be table or json")
-
-
-class _Fold(Protocol):
-    def apply(self, records: Sequence[Record]) -> None: ...
-
-
-F = TypeVar("F", bound=_Fold)
-
-
-def _folded(db: str | None, kinds: frozenset[str], book: F, party: str | None = None) -> F:
-    """``book`` with the journal's records of ``kinds`` folded in; ``party`` (an option's
-    value) checked to name a party."""
-    from airhotline.store import Store
-
-    store: Store = open_database(db, partial(Store.open, create=False))
-    try:
-        names = sorted(p.name for p in store.parties())
-        if party is not None and party not in names:
-            known = ", ".join(names) or "none yet"
-            raise fail(f"--party: no party named {party!r} (parties: {known})")
-        book.apply(list(store.iter_records_after(0, kinds=kinds)))
-    finally:
-        store.close()
-    return book
-
-
 @zones_app.command("list")
 def list_zones(db: DbOption = None, output: Format = "table") -> None:
     """The zones in force: where, at which levels, their minima, and the parties of a
     joint activity not alerted against each other inside."""
-    _checked(output)
+    check_format(output)
     from airhotline.core.notices.zones import ZONE_KINDS, ZoneBook
 
-    zones = _folded(db, ZONE_KINDS, ZoneBook()).zones()
+    book = ZoneBook()
+    read_journal(db, ZONE_KINDS, book)
+    zones = book.zones()
     rows = [{"id": z.id, **z.spec()} for z in zones]
     if output == "json":
         typer.echo(json.dumps(rows, indent=1, ensure_ascii=False))
@@ -146,11 +114,13 @@ def list_exemptions(
 ) -> None:
     """Every cleared proximity: whose two tracks, its window, and whether it is
     proposed, in force, over or revoked (on the system clock)."""
-    _checked(output)
+    check_format(output)
     from airhotline.core.exemptions import EXEMPTION_KINDS, ExemptionBook
 
-    everything = _folded(db, EXEMPTION_KINDS, ExemptionBook(), party).all()
-    now_us = time.time_ns() // 1000
+    book = ExemptionBook()
+    read_journal(db, EXEMPTION_KINDS, book, party)
+    everything = book.all()
+    now_us = SystemClock().now_us()
     rows = [
         _exemption_row(e, now_us)
         for e in everything

@@ -160,7 +160,7 @@ def issue_console_link(
 
     The link works once, for 12 hours, and only while this server runs; the operator
     token it signs in with is issued when it is opened."""
-    if body.party not in {p.name for p in node.parties()}:
+    if node.find_party(body.party) is None:
         raise NotFoundError("party", body.party)
     links: ConsoleLinks = request.app.state.console_links
     code = links.issue(body.party)
