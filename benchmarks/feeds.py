@@ -45,6 +45,7 @@ from tests.feeds.samples import (
     sbs_lines,
 )
 
+from airhotline.feeds.asterix import AsterixAssembler, Sensor
 from airhotline.feeds.beast import BeastAssembler, split_frames
 from airhotline.feeds.sbs import SbsAssembler
 
@@ -133,12 +134,10 @@ def rs1090_alone(chunks: list[bytes], start_s: float) -> Callable[[], object]:
     return run
 
 
-def asterix_run(datagrams: list[bytes], placed_from: object) -> Callable[[], object]:
-    from airhotline.feeds.asterix import AsterixAssembler, Sensor
+def asterix_run(datagrams: list[bytes], placed_from: Sensor) -> Callable[[], tuple[int, int]]:
+    """A run over the datagrams: (reports made, records read)."""
 
-    assert isinstance(placed_from, Sensor)
-
-    def run() -> object:
+    def run() -> tuple[int, int]:
         assembler = AsterixAssembler(sensors={None: placed_from})
         reports = sum(len(assembler.feed(d, 1_700_000_000_000_000)) for d in datagrams)
         return reports, assembler.messages
@@ -152,8 +151,6 @@ def asterix_section(runs: int) -> None:
     except ImportError:
         print("\nASTERIX: asterix-decoder is not installed (a C++ build): skipped")
         return
-    from airhotline.feeds.asterix import Sensor
-
     samples = Path(asterix.__file__).parent / "sample_data"
     radar = Sensor(47.0, 14.0, 500.0)  # a configured position: none is in the data
     capture = pcap_udp_payloads(samples / "cat_034_048.pcap") * 200
@@ -161,9 +158,7 @@ def asterix_section(runs: int) -> None:
     print("\nASTERIX: asterix-decoder's recordings, repeated")
     print(f"{'path':<34}{'records/CPU s':>14}{'records/wall s':>15}{'reports':>9}")
     for name, inputs in (("CAT048+034 capture, by datagram", capture), ("CAT062 blocks", blocks)):
-        counted = asterix_run(inputs, radar)()
-        assert isinstance(counted, tuple)
-        reports, records = counted
+        reports, records = asterix_run(inputs, radar)()
         cpu, wall, _ = median_rate(records, asterix_run(inputs, radar), runs)
         print(f"{name:<34}{cpu:>14,.0f}{wall:>15,.0f}{reports:>9,}")
 
